@@ -1,0 +1,37 @@
+# Thin wrapper over CMake presets. Every target installs missing Debian packages first.
+#   make demo   synthesise a 64-channel EEG recording and analyse it (the main job)
+#   make test   deps + build + every test through ctest
+#   make bench  deps + build + benchmarks (JSON in build/bench-*.json)
+PRESET ?= release
+BUILD_DIR := $(if $(filter release,$(PRESET)),build,build-$(PRESET))
+JOBS ?= $(shell nproc)
+QNEURO := $(BUILD_DIR)/bin/qneuro
+DEMO_DIR ?= demo-out
+
+.PHONY: deps build test demo bench format clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake --preset $(PRESET)
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+demo: build
+	$(QNEURO) synth --out $(DEMO_DIR)/recording.edf --channels 64 --duration 60 --fs 160 --seed 1
+	$(QNEURO) analyze $(DEMO_DIR)/recording.edf --out $(DEMO_DIR)/analysis
+	@echo "demo outputs: $(DEMO_DIR)/analysis/{summary.json,analysis.h5,config.resolved.toml,run.json}"
+
+bench: build
+	$(BUILD_DIR)/bin/bench_analysis --benchmark_counters_tabular=true \
+	  --benchmark_out=$(BUILD_DIR)/bench-analysis.json --benchmark_out_format=json
+	@QNEURO=$(QNEURO) bench/compare_scipy.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf build build-* $(DEMO_DIR)

@@ -1,0 +1,31 @@
+# Build options. Every option is prefixed QNEURO_, validated here and printed at configure time.
+option(QNEURO_WITH_TORCH "Build the LibTorch layers (snn/torch, flux)" OFF)
+option(QNEURO_WITH_MPI "Build MPI-distributed drivers" OFF)
+option(QNEURO_NATIVE "Compile for this CPU (-march=native); binaries are not portable" OFF)
+option(QNEURO_BUILD_TESTS "Build the GoogleTest suites" ON)
+option(QNEURO_BUILD_BENCH "Build the Google Benchmark programs" ON)
+set(QNEURO_SANITIZE "" CACHE STRING "Sanitizers to enable: a ;-list of address, undefined, thread")
+set(QNEURO_PYTHON "/usr/bin/python3" CACHE FILEPATH
+    "Python with numpy/scipy/h5py/mne, the independent reference for the validation tests")
+
+set(_qneuro_known_sanitizers address undefined thread)
+foreach(_san IN LISTS QNEURO_SANITIZE)
+  if(NOT _san IN_LIST _qneuro_known_sanitizers)
+    message(FATAL_ERROR "QNEURO_SANITIZE: unknown sanitizer '${_san}' (allowed: ${_qneuro_known_sanitizers})")
+  endif()
+endforeach()
+if("address" IN_LIST QNEURO_SANITIZE AND "thread" IN_LIST QNEURO_SANITIZE)
+  message(FATAL_ERROR "QNEURO_SANITIZE: 'address' and 'thread' cannot be combined")
+endif()
+if(QNEURO_WITH_MPI)
+  message(FATAL_ERROR "QNEURO_WITH_MPI: no MPI driver exists yet; configure with -DQNEURO_WITH_MPI=OFF")
+endif()
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+
+message(STATUS "qneuro options:")
+foreach(_opt QNEURO_WITH_TORCH QNEURO_WITH_MPI QNEURO_NATIVE QNEURO_BUILD_TESTS QNEURO_BUILD_BENCH
+             QNEURO_SANITIZE QNEURO_PYTHON CMAKE_BUILD_TYPE)
+  message(STATUS "  ${_opt} = ${${_opt}}")
+endforeach()

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Install every Debian (bookworm) package qneuro needs to build, test and benchmark.
+#
+# Idempotent: packages already present are skipped, and when nothing is missing the script
+# neither touches apt nor needs root. Run as root (or with sudo available) on a fresh machine.
+#   scripts/install-deps.sh            install what is missing
+#   scripts/install-deps.sh --check    list what is missing, exit 1 if anything is
+#   scripts/install-deps.sh --no-torch skip LibTorch (the simulators and analysis build without it)
+set -euo pipefail
+
+check_only=0
+with_torch=1
+for arg in "$@"; do
+  case "$arg" in
+    --check) check_only=1 ;;
+    --no-torch) with_torch=0 ;;
+    -h | --help)
+      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "install-deps.sh: unknown argument '$arg' (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git
+  # core: config, CLI, logging, JSON, RNG
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev librandom123-dev
+  # numerics and formats
+  libfftw3-dev libhdf5-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # independent references used by the validation tests (SciPy's Welch, h5py, MNE's EDF reader)
+  python3 python3-numpy python3-scipy python3-h5py python3-mne
+)
+if [[ $with_torch -eq 1 ]]; then
+  packages+=(libtorch-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: missing: ${missing[*]}"
+if [[ $check_only -eq 1 ]]; then
+  exit 1
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo_cmd=(sudo)
+  else
+    echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: installed ${#missing[@]} package(s)"
