@@ -1,0 +1,78 @@
+// The full per-recording EEG analysis behind `qneuro analyze`: Welch PSD, band powers, spectral
+// entropy, peak frequency and peak list, aperiodic exponent per channel; PLI and wPLI per band
+// over all channel pairs. Definitions: welch.hpp, spectral.hpp, connectivity.hpp (DESIGN §4).
+// Outputs: summary.json (schema "qneuro.analysis/1"), analysis.h5 (full arrays), a text table.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "qneuro/core/array.hpp"
+#include "qneuro/eeg/connectivity.hpp"
+#include "qneuro/eeg/spectral.hpp"
+#include "qneuro/eeg/welch.hpp"
+#include "qneuro/io/recording.hpp"
+
+namespace qneuro::eeg {
+
+inline constexpr const char* kAnalysisSchema = "qneuro.analysis/1";
+
+struct AnalysisParams {
+  std::size_t nperseg = 0;  ///< samples; 0 = round(2 s * fs)
+  double overlap = 0.5;     ///< fraction of nperseg; noverlap = floor(overlap * nperseg)
+  Window window = Window::Hann;
+  Detrend detrend = Detrend::Constant;
+  std::vector<Band> bands = classic_bands();
+  double range_lo_hz = 0.5;  ///< analysis range [lo, hi): relative power and entropy
+  double range_hi_hz = 45.0;
+  double peak_min_prominence_db = 3.0;
+  std::size_t peak_max_count = 5;
+  double aperiodic_lo_hz = 1.0;  ///< closed interval [lo, hi]
+  double aperiodic_hi_hz = 40.0;
+  bool connectivity = true;
+  double edge_s = 1.0;
+};
+
+struct ChannelSpectrum {
+  std::string name;
+  std::vector<double> band_power;      ///< [band], uV^2
+  std::vector<double> relative_power;  ///< [band], fraction of total_power
+  double total_power = 0.0;            ///< uV^2 over the analysis range
+  double spectral_entropy = 0.0;
+  double peak_hz = 0.0;
+  std::vector<Peak> peaks;
+  AperiodicFit aperiodic;
+};
+
+struct AnalysisResult {
+  std::string source;
+  std::string format;
+  double sfreq_hz = 0.0;
+  std::size_t n_samples = 0;
+  std::vector<std::string> channels;
+  AnalysisParams params;  ///< with nperseg resolved
+  std::size_t noverlap = 0;
+  WelchResult welch;
+  std::vector<ChannelSpectrum> per_channel;
+  bool has_connectivity = false;
+  PhaseLagResult phase_lag;
+  double seconds_spectral = 0.0;
+  double seconds_connectivity = 0.0;
+};
+
+/// Resolves nperseg (0 -> 2 s), checks the parameters against the recording and runs everything.
+/// Throws InputError for a recording too short for one segment or bands outside [0, fs/2].
+AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& params);
+
+/// summary.json content (schema qneuro.analysis/1, keys in a stable order).
+nlohmann::ordered_json summary_json(const AnalysisResult& result);
+/// Writes analysis.h5: freqs, psd [C x F], band tables, pli/wpli [B x C x C], metadata attrs.
+void write_analysis_h5(const std::filesystem::path& path, const AnalysisResult& result);
+/// Human-readable table: per channel, relative band powers (%), entropy, peak frequency.
+std::string format_table(const AnalysisResult& result, std::size_t max_rows = 64);
+
+}  // namespace qneuro::eeg

@@ -1,0 +1,55 @@
+// Welch power spectral density, defined to match scipy.signal.welch exactly.
+//
+//   segments  x_m[j] = x[m*step + j], j = 0..L-1, step = L - noverlap,
+//             m = 0..M-1 with M = floor((n - noverlap) / step)   (no padding, no boundary ext.)
+//   detrend   "constant": subtract each segment's mean (before windowing); "none": keep it
+//   window    periodic ("fftbins") Hann w[j] = 0.5 - 0.5 cos(2 pi j / L), Hamming
+//             0.54 - 0.46 cos(2 pi j / L), or boxcar 1
+//   spectrum  X_m[k] = sum_j w[j] x_m[j] e^{-2 pi i jk/L}, k = 0..floor(L/2), f_k = k fs / L
+//   density   P[k] = c_k / (fs sum_j w[j]^2) * mean_m |X_m[k]|^2,
+//             c_k = 2 except c_0 = 1 and, for even L, c_{L/2} = 1 (one-sided)
+// Units: input in uV, fs in Hz -> P in uV^2/Hz; so sum_k P[k] df = signal variance (Parseval,
+// up to the window's leakage), with df = fs / L.
+// Channels are processed in parallel (OpenMP); each channel's result is independent of threads.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "qneuro/core/array.hpp"
+
+namespace qneuro::eeg {
+
+enum class Window { Hann, Hamming, Boxcar };
+enum class Detrend { None, Constant };
+
+Window parse_window(const std::string& name);  ///< "hann", "hamming", "boxcar"
+std::string window_name(Window w);
+Detrend parse_detrend(const std::string& name);  ///< "constant", "none"
+std::string detrend_name(Detrend d);
+
+/// The periodic window of length n.
+std::vector<double> make_window(Window w, std::size_t n);
+
+struct WelchParams {
+  std::size_t nperseg = 0;   ///< segment length L in samples (> 0, <= n)
+  std::size_t noverlap = 0;  ///< overlap in samples (< nperseg)
+  Window window = Window::Hann;
+  Detrend detrend = Detrend::Constant;
+};
+
+struct WelchResult {
+  std::vector<double> freqs;  ///< f_k = k fs / L, k = 0..L/2 (Hz)
+  Array2<double> psd;         ///< [channel x freq], uV^2/Hz
+  std::size_t n_segments = 0;
+  [[nodiscard]] double df() const { return freqs.size() > 1 ? freqs[1] - freqs[0] : 0.0; }
+};
+
+/// Welch PSD of each channel (all of the same length n >= nperseg). Throws InputError on
+/// invalid parameters (message names nperseg/noverlap and the allowed range).
+WelchResult welch(const std::vector<std::vector<double>>& channels, double fs_hz,
+                  const WelchParams& params);
+
+}  // namespace qneuro::eeg

@@ -1,0 +1,151 @@
+#include "qneuro/eeg/analysis_config.hpp"
+
+#include <cmath>
+
+#include "qneuro/core/strings.hpp"
+
+namespace qneuro::eeg {
+
+using config::Bounds;
+using config::NamedRange;
+
+const config::Schema& analysis_schema() {
+  static const config::Schema schema = [] {
+    config::Schema s("analyze");
+    s.add_int("welch.nperseg", 0,
+              {"samples", "Welch segment length; 0 = 2 s of samples (round(2 fs))"},
+              Bounds{0.0, 1e8});
+    s.add_float(
+        "welch.overlap", 0.5,
+        {"", "segment overlap as a fraction of nperseg (noverlap = floor(overlap nperseg))"},
+        Bounds{0.0, 1.0, false, true});
+    s.add_choice("welch.window", "hann", {"hann", "hamming", "boxcar"},
+                 {"", "periodic window applied to each segment"});
+    s.add_choice("welch.detrend", "constant", {"constant", "none"},
+                 {"", "per-segment detrending: remove the mean, or nothing"});
+    std::vector<NamedRange> bands;
+    for (const auto& b : classic_bands()) bands.push_back({b.name, b.lo, b.hi});
+    s.add_range_table("bands", bands,
+                      {"Hz", "frequency bands, name = [lo, hi) (half-open); must lie in [0, fs/2]"},
+                      Bounds{0.0, std::nullopt});
+    s.add_float_list("spectrum.range_hz", {0.5, 45.0},
+                     {"Hz", "analysis range [lo, hi) for relative power, entropy and peaks"},
+                     Bounds{0.0, std::nullopt}, 2, 2);
+    s.add_float("peaks.min_prominence_db", 3.0,
+                {"dB", "minimum prominence of a spectral peak (on 10 log10 PSD)"},
+                Bounds{0.0, std::nullopt});
+    s.add_int("peaks.max_count", 5, {"", "most prominent peaks kept per channel"},
+              Bounds{0.0, 1000.0});
+    s.add_float_list("aperiodic.range_hz", {1.0, 40.0},
+                     {"Hz", "closed interval [lo, hi] of the log-log 1/f fit"},
+                     Bounds{0.0, std::nullopt, true}, 2, 2);
+    s.add_bool("connectivity.enabled", true, {"", "compute PLI and wPLI over all channel pairs"});
+    s.add_float("connectivity.edge_s", 1.0,
+                {"s", "samples dropped at both ends of the band-limited analytic signal"},
+                Bounds{0.0, std::nullopt});
+    s.add_string_list("channels.names", {},
+                      {"", "channels to analyse (exact labels; empty = all); CLI: --channels"});
+    s.add_string(
+        "channels.regex", "",
+        {"",
+         "also analyse channels whose label matches this ECMAScript regex; CLI: --channels-regex"});
+    s.add_float("input.unit_uv", 1.0,
+                {"uV", "microvolts per unit of CSV/HDF5 input values (EDF uses its own header)"},
+                Bounds{0.0, std::nullopt, true});
+    s.add_preset("default", "", "classic bands delta..gamma over [0.5, 45) Hz, 2 s Hann segments");
+    s.add_preset(
+        "sleep", R"(
+[welch]
+nperseg = 0
+[bands]
+slow = [0.5, 1.0]
+delta = [1.0, 4.0]
+theta = [4.0, 8.0]
+alpha = [8.0, 12.0]
+sigma = [12.0, 16.0]
+beta = [16.0, 30.0]
+[spectrum]
+range_hz = [0.5, 30.0]
+[aperiodic]
+range_hz = [1.0, 30.0]
+)",
+        "sleep staging bands (slow, delta, theta, alpha, sigma/spindles, beta) over [0.5, 30) Hz");
+    return s;
+  }();
+  return schema;
+}
+
+io::LoadOptions load_options_from_config(const config::Config& cfg) {
+  io::LoadOptions opt;
+  opt.channels.names = cfg.get_strings("channels.names");
+  opt.channels.regex = cfg.get_string("channels.regex");
+  opt.csv_unit_uv = cfg.get_float("input.unit_uv");
+  return opt;
+}
+
+AnalysisParams params_from_config(const config::Config& cfg, double fs, std::size_t n) {
+  using strings::format_number;
+  AnalysisParams p;
+  const double nyquist = fs / 2;
+  p.nperseg = static_cast<std::size_t>(cfg.get_int("welch.nperseg"));
+  const std::size_t nperseg =
+      p.nperseg == 0 ? static_cast<std::size_t>(std::llround(2.0 * fs)) : p.nperseg;
+  if (nperseg < 2 || nperseg > n) {
+    cfg.fail("welch.nperseg", "= " + std::to_string(nperseg) + " samples" +
+                                  (p.nperseg == 0 ? " (2 s at " + format_number(fs) + " Hz)" : "") +
+                                  " does not fit the recording: allowed [2, " + std::to_string(n) +
+                                  "] (" + std::to_string(n) + " samples)");
+  }
+  p.overlap = cfg.get_float("welch.overlap");
+  p.window = parse_window(cfg.get_string("welch.window"));
+  p.detrend = parse_detrend(cfg.get_string("welch.detrend"));
+
+  p.bands.clear();
+  for (const auto& r : cfg.get_ranges("bands")) {
+    if (r.lo < 0 || r.hi > nyquist) {
+      cfg.fail("bands", "entry '" + r.name + "' = [" + format_number(r.lo) + ", " +
+                            format_number(r.hi) + ") Hz is outside [0, fs/2) = [0, " +
+                            format_number(nyquist) +
+                            ") for this recording (fs = " + format_number(fs) + " Hz)");
+    }
+    p.bands.push_back({r.name, r.lo, r.hi});
+  }
+
+  const auto range = cfg.get_floats("spectrum.range_hz");
+  if (!(range[0] < range[1]) || range[1] > nyquist) {
+    cfg.fail("spectrum.range_hz",
+             "= [" + format_number(range[0]) + ", " + format_number(range[1]) +
+                 ") must satisfy 0 <= lo < hi <= fs/2 = " + format_number(nyquist));
+  }
+  p.range_lo_hz = range[0];
+  p.range_hi_hz = range[1];
+  const double df = fs / static_cast<double>(nperseg);
+  if (p.range_hi_hz - p.range_lo_hz < 2 * df) {
+    cfg.fail("spectrum.range_hz", "spans fewer than 2 frequency bins (bin width " +
+                                      format_number(df) +
+                                      " Hz): widen it or increase welch.nperseg");
+  }
+
+  p.peak_min_prominence_db = cfg.get_float("peaks.min_prominence_db");
+  p.peak_max_count = static_cast<std::size_t>(cfg.get_int("peaks.max_count"));
+  const auto ap = cfg.get_floats("aperiodic.range_hz");
+  if (!(ap[0] < ap[1]) || ap[0] > nyquist) {
+    cfg.fail("aperiodic.range_hz",
+             "= [" + format_number(ap[0]) + ", " + format_number(ap[1]) +
+                 "] must satisfy 0 < lo < hi and lo < fs/2 = " + format_number(nyquist));
+  }
+  p.aperiodic_lo_hz = ap[0];
+  p.aperiodic_hi_hz = ap[1];
+
+  p.connectivity = cfg.get_bool("connectivity.enabled");
+  p.edge_s = cfg.get_float("connectivity.edge_s");
+  const auto edge = static_cast<std::size_t>(std::llround(p.edge_s * fs));
+  if (p.connectivity && 2 * edge >= n) {
+    cfg.fail("connectivity.edge_s", "= " + format_number(p.edge_s) + " s drops " +
+                                        std::to_string(2 * edge) + " of the " + std::to_string(n) +
+                                        " samples: nothing is left; lower it");
+  }
+  return p;
+}
+
+}  // namespace qneuro::eeg
