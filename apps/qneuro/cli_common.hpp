@@ -1,0 +1,71 @@
+// Pieces every qneuro subcommand shares: global options, config flags, run.json, error mapping.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "qneuro/core/config.hpp"
+
+namespace qneuro::cli {
+
+/// Options accepted by every subcommand (also before the subcommand name).
+struct GlobalOptions {
+  int threads = 0;  ///< 0 = all hardware threads (or OMP_NUM_THREADS)
+  bool quiet = false;
+  bool verbose = false;
+  std::string command_line;
+};
+
+/// --config, --preset, --set, --describe-config, --print-config for a subcommand with a schema.
+struct ConfigOptions {
+  std::optional<std::filesystem::path> file;
+  std::string preset;
+  std::vector<std::string> sets;
+  bool describe = false;
+  bool print = false;
+
+  void add_to(CLI::App& sub, const config::Schema& schema);
+  /// Resolves defaults < preset < file < extra_sets < --set (user --set wins over flag shortcuts).
+  [[nodiscard]] config::Config resolve(const config::Schema& schema,
+                                       const std::vector<std::string>& extra_sets = {}) const;
+  /// Handles --describe-config / --print-config; returns true if the command should stop there.
+  bool handle_info_flags(const config::Schema& schema) const;
+};
+
+/// Quotes a string as a TOML basic string ("..." with escapes).
+std::string toml_quote(const std::string& s);
+
+/// Records what ran: version, git hash, command line, threads, wall time, and per-command extras.
+class RunRecord {
+ public:
+  RunRecord(std::string subcommand, const GlobalOptions& global);
+  nlohmann::ordered_json& extra() { return extra_; }
+  /// Writes run.json into `dir` (atomically) with the elapsed wall time.
+  void write(const std::filesystem::path& dir) const;
+  [[nodiscard]] double elapsed_s() const;
+
+ private:
+  std::string subcommand_;
+  GlobalOptions global_;
+  std::string started_at_;
+  std::chrono::steady_clock::time_point start_;
+  nlohmann::ordered_json extra_ = nlohmann::ordered_json::object();
+};
+
+/// A registered subcommand: its CLI11 node and what to run when it was selected.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command register_analyze(CLI::App& root, const GlobalOptions& global);
+Command register_synth(CLI::App& root, const GlobalOptions& global);
+
+}  // namespace qneuro::cli
