@@ -77,7 +77,7 @@ int run_analyze(const AnalyzeOptions& opt, const GlobalOptions& global) {
   if (opt.print_json) {
     std::cout << summary.dump(2) << "\n";
   } else if (!global.quiet) {
-    std::cout << eeg::format_table(result);
+    std::cout << eeg::format_table(result) << std::flush;  // before the log line on stderr
   }
   log::info("analysis: spectra {:.3f} s, connectivity {:.3f} s ({} threads); wrote {}",
             result.seconds_spectral, result.seconds_connectivity, parallel::max_threads(),

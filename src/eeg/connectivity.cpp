@@ -14,6 +14,11 @@ namespace {
 // 1 MiB) stays in L2/L3 while every pair streams through it.
 constexpr std::size_t kTimeBlock = 1024;
 
+// Index of pair (a, a+1) in the row-major upper triangle of a C x C matrix.
+std::size_t pair_offset(std::size_t a, std::size_t C) {
+  return a * (2 * C - a - 1) / 2;
+}
+
 struct PairSums {
   double sign = 0.0;
   double im = 0.0;
@@ -67,12 +72,7 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
   const ComplexFft cfft(n);
   // Analytic signals of one band, split into real and imaginary planes (SIMD-friendly): [C x N].
   std::vector<double> re(C * N), im(C * N);
-  std::vector<PairSums> sums(C * (C - 1) / 2);
-  std::vector<std::pair<std::size_t, std::size_t>> pairs;
-  pairs.reserve(sums.size());
-  for (std::size_t a = 0; a < C; ++a) {
-    for (std::size_t b = a + 1; b < C; ++b) pairs.emplace_back(a, b);
-  }
+  std::vector<PairSums> sums(C * (C - 1) / 2);  // row-major upper triangle
 
   for (const Band& band : bands) {
 #pragma omp parallel
@@ -97,41 +97,45 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
       }
     }
 
+    // One thread owns a row a (all pairs (a, b > a)) and walks time blocks in order: no barriers,
+    // a's block is reused for every b, and each pair's sums have one fixed order of addition.
     std::fill(sums.begin(), sums.end(), PairSums{});
-    const auto n_pairs = static_cast<std::ptrdiff_t>(pairs.size());
-#pragma omp parallel
-    for (std::size_t t0 = 0; t0 < N; t0 += kTimeBlock) {
-      const std::size_t len = std::min(kTimeBlock, N - t0);
-#pragma omp for schedule(static)
-      for (std::ptrdiff_t p = 0; p < n_pairs; ++p) {
-        const auto [a, b] = pairs[static_cast<std::size_t>(p)];
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::ptrdiff_t ai_row = 0; ai_row < static_cast<std::ptrdiff_t>(C); ++ai_row) {
+      const auto a = static_cast<std::size_t>(ai_row);
+      PairSums* row_sums = sums.data() + pair_offset(a, C);
+      for (std::size_t t0 = 0; t0 < N; t0 += kTimeBlock) {
+        const std::size_t len = std::min(kTimeBlock, N - t0);
         const double* ar = re.data() + a * N + t0;
         const double* ai = im.data() + a * N + t0;
-        const double* br = re.data() + b * N + t0;
-        const double* bi = im.data() + b * N + t0;
-        double s_sign = 0.0, s_im = 0.0, s_abs = 0.0;
+        for (std::size_t b = a + 1; b < C; ++b) {
+          const double* br = re.data() + b * N + t0;
+          const double* bi = im.data() + b * N + t0;
+          double s_sign = 0.0, s_im = 0.0, s_abs = 0.0;
 #pragma omp simd reduction(+ : s_sign, s_im, s_abs)
-        for (std::size_t t = 0; t < len; ++t) {
-          const double v = ai[t] * br[t] - ar[t] * bi[t];
-          s_im += v;
-          s_abs += std::fabs(v);
-          s_sign += static_cast<double>((v > 0.0) - (v < 0.0));
+          for (std::size_t t = 0; t < len; ++t) {
+            const double v = ai[t] * br[t] - ar[t] * bi[t];
+            s_im += v;
+            s_abs += std::fabs(v);
+            s_sign += static_cast<double>((v > 0.0) - (v < 0.0));
+          }
+          PairSums& ps = row_sums[b - a - 1];
+          ps.sign += s_sign;
+          ps.im += s_im;
+          ps.abs += s_abs;
         }
-        PairSums& s = sums[static_cast<std::size_t>(p)];
-        s.sign += s_sign;
-        s.im += s_im;
-        s.abs += s_abs;
       }
     }
 
     Array2<double> pli(C, C, 0.0), wpli(C, C, 0.0);
-    for (std::size_t p = 0; p < pairs.size(); ++p) {
-      const auto [a, b] = pairs[p];
-      const PairSums& s = sums[p];
-      const double v_pli = std::fabs(s.sign) / static_cast<double>(N);
-      const double v_wpli = s.abs > 0 ? std::fabs(s.im) / s.abs : 0.0;
-      pli(a, b) = pli(b, a) = v_pli;
-      wpli(a, b) = wpli(b, a) = v_wpli;
+    for (std::size_t a = 0; a < C; ++a) {
+      for (std::size_t b = a + 1; b < C; ++b) {
+        const PairSums& s = sums[pair_offset(a, C) + (b - a - 1)];
+        const double v_pli = std::fabs(s.sign) / static_cast<double>(N);
+        const double v_wpli = s.abs > 0 ? std::fabs(s.im) / s.abs : 0.0;
+        pli(a, b) = pli(b, a) = v_pli;
+        wpli(a, b) = wpli(b, a) = v_wpli;
+      }
     }
     result.pli.push_back(std::move(pli));
     result.wpli.push_back(std::move(wpli));
