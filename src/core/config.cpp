@@ -274,7 +274,7 @@ Config Config::resolve(const Schema& schema, const std::string& preset,
                        const std::vector<std::string>& overrides) {
   Config cfg(schema);
   cfg.values_ = schema.defaults();
-  for (const auto& key : schema.keys()) cfg.origins_[key] = "default";
+  for (const auto& key : schema.keys()) cfg.origins_[key] = "the built-in defaults";
 
   if (!preset.empty()) {
     const std::string* text = schema.preset_text(preset);
@@ -566,7 +566,7 @@ std::vector<NamedRange> Config::get_ranges(const std::string& key) const {
 
 std::string Config::origin(const std::string& key) const {
   const auto it = origins_.find(key);
-  return it == origins_.end() ? std::string("default") : it->second;
+  return it == origins_.end() ? std::string("the built-in defaults") : it->second;
 }
 
 void Config::fail(const std::string& key, const std::string& message) const {

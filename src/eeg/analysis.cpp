@@ -84,7 +84,7 @@ AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& par
   }
   result.seconds_spectral = seconds_since(t0);
 
-  if (params.connectivity && recording.n_channels() >= 2) {
+  if (params.connectivity) {  // one channel: 1 x 1 zero matrices, so the layout never changes
     t0 = std::chrono::steady_clock::now();
     result.phase_lag = phase_lag_index(recording.data, fs, params.bands, params.edge_s);
     result.has_connectivity = true;

@@ -104,9 +104,10 @@ AnalysisParams params_from_config(const config::Config& cfg, double fs, std::siz
   for (const auto& r : cfg.get_ranges("bands")) {
     if (r.lo < 0 || r.hi > nyquist) {
       cfg.fail("bands", "entry '" + r.name + "' = [" + format_number(r.lo) + ", " +
-                            format_number(r.hi) + ") Hz is outside [0, fs/2) = [0, " +
-                            format_number(nyquist) +
-                            ") for this recording (fs = " + format_number(fs) + " Hz)");
+                            format_number(r.hi) + ") Hz does not lie within [0, fs/2] = [0, " +
+                            format_number(nyquist) + "] Hz for this recording (fs = " +
+                            format_number(fs) + " Hz); change it with --set 'bands." + r.name +
+                            "=[lo, hi]' or replace the table with --set 'bands={...}'");
     }
     p.bands.push_back({r.name, r.lo, r.hi});
   }

@@ -310,7 +310,13 @@ double sampling_rate(const CsvTable& table, const std::vector<size_t>& row_lines
                        " s; the time column must be uniformly sampled (within 0.1 %)");
     }
   }
-  return static_cast<double>(t.size() - 1) / (t.back() - t.front());
+  const double rate = static_cast<double>(t.size() - 1) / (t.back() - t.front());
+  // Printed times carry rounding noise (k/80 printed with 17 digits gives 80.0000000000011 Hz,
+  // k/128 printed with 6 decimals 127.999995 Hz): snap to the nearest millihertz when within
+  // 1 ppm of it, so that bin frequencies such as 4 Hz or 30 Hz are exact and land in the intended
+  // band. The change is at most 1 ppm of every frequency.
+  const double snapped = std::round(rate * 1e3) / 1e3;
+  return std::abs(snapped - rate) <= 1e-6 * rate ? snapped : rate;
 }
 
 }  // namespace

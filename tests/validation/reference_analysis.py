@@ -161,6 +161,11 @@ def read_csv(path):
         raise ReferenceError(f"{path}: ragged CSV")
     time_s = values[:, 0]
     fs = 1.0 / float(np.median(np.diff(time_s)))
+    # Same convention as qneuro's CSV reader: printed times carry rounding noise; a rate within
+    # 1 ppm of a whole millihertz is taken as that value.
+    snapped = round(fs * 1e3) / 1e3
+    if abs(snapped - fs) <= 1e-6 * fs:
+        fs = snapped
     return names, fs, np.ascontiguousarray(values[:, 1:].T)
 
 

@@ -128,7 +128,8 @@ class Config {
   /// Entries of a RangeTable key, ordered by lower edge (then name).
   [[nodiscard]] std::vector<NamedRange> get_ranges(const std::string& key) const;
 
-  /// Where the current value of `key` came from: "default", "preset 'x'", "file 'f'", "--set".
+  /// Where the current value of `key` came from: "the built-in defaults", "preset 'x'",
+  /// "file 'f'" or "--set k=v".
   [[nodiscard]] std::string origin(const std::string& key) const;
   /// Throws ConfigError for a cross-key or data-dependent check, naming the key and origin.
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;

@@ -6,7 +6,9 @@
 // and lines starting with '#' are skipped (a leading UTF-8 byte-order mark is ignored). The time
 // column must be strictly increasing and uniform: every step within 1e-3 relative of the median
 // step (else InputError naming the line and both times). The sampling rate is taken from the
-// whole span, (n - 1) / (t_last - t_first), which is unbiased by the rounding of printed times.
+// whole span, (n - 1) / (t_last - t_first), which is unbiased by the rounding of printed times,
+// and snapped to the nearest millihertz when within 1 ppm of it (so 160 Hz is exactly 160, not
+// 160.0000000000034 or 159.99999, and band edges select the intended bins).
 // Ragged rows, empty cells and non-numbers throw InputError naming file, line and column.
 #pragma once
 

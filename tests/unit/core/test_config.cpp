@@ -48,7 +48,7 @@ TEST(Config, DefaultsAreResolved) {
   EXPECT_TRUE(c.get_bool("connectivity.enabled"));
   EXPECT_EQ(c.get_floats("spectrum.range_hz"), (std::vector<double>{0.5, 45.0}));
   EXPECT_TRUE(c.get_strings("channels.names").empty());
-  EXPECT_EQ(c.origin("welch.overlap"), "default");
+  EXPECT_EQ(c.origin("welch.overlap"), "the built-in defaults");
 }
 
 TEST(Config, PresetThenFileThenSetOverride) {
