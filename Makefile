@@ -1,4 +1,4 @@
-# Thin wrapper over CMake presets. Every target installs missing Debian packages first.
+# Thin wrapper over CMake presets. build/test/demo/bench install missing Debian packages first.
 #   make demo   synthesise a 64-channel EEG recording and analyse it (the main job)
 #   make test   deps + build + every test through ctest
 #   make bench  deps + build + benchmarks (JSON in build/bench-*.json)

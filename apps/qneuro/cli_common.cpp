@@ -33,7 +33,8 @@ config::Config ConfigOptions::resolve(const config::Schema& schema,
   return config::Config::resolve(schema, preset, file, all);
 }
 
-bool ConfigOptions::handle_info_flags(const config::Schema& schema) const {
+bool ConfigOptions::handle_info_flags(const config::Schema& schema,
+                                      const std::vector<std::string>& extra_sets) const {
   if (describe) {
     std::cout << "# qneuro " << schema.command() << " configuration keys\n\n"
               << schema.markdown() << "\nPresets:";
@@ -44,7 +45,7 @@ bool ConfigOptions::handle_info_flags(const config::Schema& schema) const {
     return true;
   }
   if (print) {
-    std::cout << resolve(schema).to_toml();
+    std::cout << resolve(schema, extra_sets).to_toml();
     return true;
   }
   return false;

@@ -35,8 +35,10 @@ struct ConfigOptions {
   /// Resolves defaults < preset < file < extra_sets < --set (user --set wins over flag shortcuts).
   [[nodiscard]] config::Config resolve(const config::Schema& schema,
                                        const std::vector<std::string>& extra_sets = {}) const;
-  /// Handles --describe-config / --print-config; returns true if the command should stop there.
-  bool handle_info_flags(const config::Schema& schema) const;
+  /// Handles --describe-config / --print-config (resolved with the same `extra_sets` the run
+  /// would use); returns true if the command should stop there.
+  bool handle_info_flags(const config::Schema& schema,
+                         const std::vector<std::string>& extra_sets = {}) const;
 };
 
 /// Quotes a string as a TOML basic string ("..." with escapes).

@@ -5,6 +5,7 @@
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/log.hpp"
 #include "qneuro/core/parallel.hpp"
+#include "qneuro/core/progress.hpp"
 #include "qneuro/core/strings.hpp"
 #include "qneuro/eeg/analysis.hpp"
 #include "qneuro/eeg/analysis_config.hpp"
@@ -30,10 +31,6 @@ std::filesystem::path default_out_dir(const std::string& input) {
 
 int run_analyze(const AnalyzeOptions& opt, const GlobalOptions& global) {
   const auto& schema = eeg::analysis_schema();
-  if (opt.config.handle_info_flags(schema)) return kExitOk;
-  if (opt.input.empty())
-    throw UsageError("analyze: missing INPUT (an EDF/EDF+, CSV or qneuro HDF5 file)");
-
   std::vector<std::string> shortcuts;
   if (!opt.channels.empty()) {
     std::vector<std::string> quoted;
@@ -46,6 +43,10 @@ int run_analyze(const AnalyzeOptions& opt, const GlobalOptions& global) {
   if (!opt.channels_regex.empty())
     shortcuts.push_back("channels.regex=" + toml_quote(opt.channels_regex));
   if (opt.no_connectivity) shortcuts.push_back("connectivity.enabled=false");
+  if (opt.config.handle_info_flags(schema, shortcuts)) return kExitOk;
+  if (opt.input.empty()) {
+    throw UsageError("analyze: missing INPUT (an EDF/EDF+, CSV or qneuro HDF5 file)");
+  }
   const config::Config cfg = opt.config.resolve(schema, shortcuts);
 
   RunRecord run("analyze", global);
@@ -55,7 +56,10 @@ int run_analyze(const AnalyzeOptions& opt, const GlobalOptions& global) {
             rec.n_channels(), rec.n_samples(), rec.sfreq_hz,
             static_cast<double>(rec.n_samples()) / rec.sfreq_hz);
   const eeg::AnalysisParams params = eeg::params_from_config(cfg, rec.sfreq_hz, rec.n_samples());
-  const eeg::AnalysisResult result = eeg::analyze(rec, params);
+  ProgressBar bar("analyze", 1 + (params.connectivity ? params.bands.size() : 0), "stages");
+  const eeg::AnalysisResult result =
+      eeg::analyze(rec, params, [&bar](std::size_t done, std::size_t) { bar.update(done); });
+  bar.finish();
 
   const std::filesystem::path out =
       opt.out.empty() ? default_out_dir(opt.input) : std::filesystem::path(opt.out);

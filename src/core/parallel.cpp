@@ -2,10 +2,16 @@
 
 #include <omp.h>
 
+#include <cstdlib>
+
 namespace qneuro::parallel {
 
 void set_threads(int n) {
-  omp_set_num_threads(n > 0 ? n : omp_get_num_procs());
+  if (n > 0) {
+    omp_set_num_threads(n);
+  } else if (std::getenv("OMP_NUM_THREADS") == nullptr) {
+    omp_set_num_threads(omp_get_num_procs());
+  }  // else: keep the OpenMP runtime's choice, which honours OMP_NUM_THREADS
 }
 
 int max_threads() {

@@ -32,7 +32,9 @@ nlohmann::ordered_json matrix_json(const Array2<double>& m) {
 
 }  // namespace
 
-AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& params) {
+AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& params,
+                       const std::function<void(std::size_t, std::size_t)>& progress) {
+  const std::size_t stages = 1 + (params.connectivity ? params.bands.size() : 0);
   const double fs = recording.sfreq_hz;
   const std::size_t n = recording.n_samples();
   AnalysisResult result;
@@ -83,10 +85,14 @@ AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& par
     ch.aperiodic = fit_aperiodic(freqs, psd, params.aperiodic_lo_hz, params.aperiodic_hi_hz);
   }
   result.seconds_spectral = seconds_since(t0);
+  if (progress) progress(1, stages);
 
   if (params.connectivity) {  // one channel: 1 x 1 zero matrices, so the layout never changes
     t0 = std::chrono::steady_clock::now();
-    result.phase_lag = phase_lag_index(recording.data, fs, params.bands, params.edge_s);
+    result.phase_lag = phase_lag_index(recording.data, fs, params.bands, params.edge_s,
+                                       [&](std::size_t done, std::size_t) {
+                                         if (progress) progress(1 + done, stages);
+                                       });
     result.has_connectivity = true;
     result.seconds_connectivity = seconds_since(t0);
   }

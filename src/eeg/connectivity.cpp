@@ -28,7 +28,8 @@ struct PairSums {
 }  // namespace
 
 PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels, double fs_hz,
-                               const std::vector<Band>& bands, double edge_s) {
+                               const std::vector<Band>& bands, double edge_s,
+                               const std::function<void(std::size_t, std::size_t)>& on_band_done) {
   const std::size_t C = channels.size();
   const std::size_t n = C == 0 ? 0 : channels.front().size();
   const auto e = static_cast<std::size_t>(std::llround(std::max(0.0, edge_s) * fs_hz));
@@ -139,6 +140,7 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
     }
     result.pli.push_back(std::move(pli));
     result.wpli.push_back(std::move(wpli));
+    if (on_band_done) on_band_done(result.pli.size(), bands.size());
   }
   return result;
 }

@@ -72,6 +72,8 @@ ComplexFft::ComplexFft(std::size_t n) : n_(n), forward_plan_(nullptr), backward_
   backward_plan_ =
       fftw_plan_dft_1d(ni, as_fftw(in.data()), as_fftw(out.data()), FFTW_BACKWARD, FFTW_ESTIMATE);
   if (forward_plan_ == nullptr || backward_plan_ == nullptr) {
+    if (forward_plan_ != nullptr) fftw_destroy_plan(static_cast<fftw_plan>(forward_plan_));
+    if (backward_plan_ != nullptr) fftw_destroy_plan(static_cast<fftw_plan>(backward_plan_));
     throw RuntimeError("FFTW could not plan a complex FFT of length " + std::to_string(n));
   }
 }

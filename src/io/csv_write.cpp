@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -14,6 +15,19 @@ void write_csv(const std::filesystem::path& path, const std::vector<std::string>
                      std::to_string(data.size()) + " channels");
   }
   const std::size_t n = data.empty() ? 0 : data.front().size();
+  for (std::size_t c = 0; c < data.size(); ++c) {
+    if (data[c].size() != n) {
+      throw InputError("write_csv: channel '" + channels[c] + "' has " +
+                       std::to_string(data[c].size()) + " samples, the first has " +
+                       std::to_string(n));
+    }
+    for (std::size_t t = 0; t < n; ++t) {
+      if (!std::isfinite(data[c][t])) {
+        throw InputError("write_csv: channel '" + channels[c] +
+                         "' has a non-finite value at sample " + std::to_string(t));
+      }
+    }
+  }
   AtomicFile out(path);
   {
     std::ofstream f(out.temp_path(), std::ios::binary);

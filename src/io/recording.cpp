@@ -55,6 +55,22 @@ Recording from_edf(const fs::path& path, const LoadOptions& opt) {
   rec.source = path.string();
   rec.format = edf.variant == EdfVariant::Edf ? "edf" : "edf+";
   rec.annotations = std::move(edf.annotations);
+  // EDF+D may skip time between records; the samples are analysed as one continuous signal.
+  std::size_t gaps = 0;
+  double gap_s = 0.0;
+  for (std::size_t r = 1; r < edf.record_onsets_s.size(); ++r) {
+    const double jump = edf.record_onsets_s[r] - edf.record_onsets_s[r - 1] - edf.record_duration_s;
+    if (std::abs(jump) > 1e-6) {
+      ++gaps;
+      gap_s += jump;
+    }
+  }
+  if (gaps > 0) {
+    log::warn(
+        "{}: discontinuous EDF+D with {} gap(s) totalling {:.3f} s between records; the "
+        "records are analysed as if contiguous",
+        path.string(), gaps, gap_s);
+  }
   std::vector<std::string> labels;
   for (const auto& s : edf.signals) labels.push_back(s.label);
   if (labels.empty())

@@ -24,7 +24,7 @@ class ProgressBar {
   void update(uint64_t done, const std::string& extra = {});
   /// Draws the final state and ends the line. Called by the destructor if not called.
   void finish();
-  /// Formats seconds as "4.6 s", "3 min 20 s", "2 h 5 min".
+  /// Formats seconds as "4.6 s", "3 min 20 s", "2 h 05 min".
   static std::string format_duration(double seconds);
 
  private:

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -66,7 +67,10 @@ struct AnalysisResult {
 
 /// Resolves nperseg (0 -> 2 s), checks the parameters against the recording and runs everything.
 /// Throws InputError for a recording too short for one segment or bands outside [0, fs/2].
-AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& params);
+/// `progress(done, total)` (optional) reports stages from the calling thread: the spectra, then
+/// one step per band of PLI/wPLI.
+AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& params,
+                       const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 /// summary.json content (schema qneuro.analysis/1, keys in a stable order).
 nlohmann::ordered_json summary_json(const AnalysisResult& result);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "qneuro/core/array.hpp"
@@ -32,7 +33,9 @@ struct PhaseLagResult {
 
 /// Throws InputError if 2 * round(edge_s * fs) >= n (nothing left) or a band is outside
 /// [0, fs/2] (callers validate bands with their config key names first).
-PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels, double fs_hz,
-                               const std::vector<Band>& bands, double edge_s);
+/// `on_band_done(done, total)` is called from the calling thread after each band (progress).
+PhaseLagResult phase_lag_index(
+    const std::vector<std::vector<double>>& channels, double fs_hz, const std::vector<Band>& bands,
+    double edge_s, const std::function<void(std::size_t, std::size_t)>& on_band_done = {});
 
 }  // namespace qneuro::eeg

@@ -1,11 +1,12 @@
 // FFTW plans reused across calls and threads.
 //
-// Plans are created once per size (FFTW's planner is not thread-safe, so creation is serialised
-// by a global mutex) with FFTW_ESTIMATE: the plan, hence every result bit, depends only on the
-// size, never on timing measurements, which keeps runs reproducible. Execution uses FFTW's
-// new-array interface, which is thread-safe, on buffers from FftBuffer (fftw_malloc, so their
-// alignment matches the plan's). Transforms are unnormalised, as FFTW's and NumPy's forward FFT;
-// the inverse here divides by n so that inverse(forward(x)) == x (NumPy's ifft convention).
+// Each object plans its length once (FFTW's planner is not thread-safe, so planning is serialised
+// by a global mutex) and is then shared by every channel and thread. Plans use FFTW_ESTIMATE: the
+// plan, hence every result bit, depends only on the size, never on timing measurements, which keeps
+// runs reproducible. Execution uses FFTW's new-array interface, which is thread-safe, on buffers
+// from FftBuffer (fftw_malloc, so their alignment matches the plan's). Transforms are unnormalised,
+// as FFTW's and NumPy's forward FFT; the inverse here divides by n so that inverse(forward(x)) == x
+// (NumPy's ifft convention).
 #pragma once
 
 #include <complex>
