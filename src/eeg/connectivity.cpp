@@ -13,6 +13,8 @@ namespace {
 // Time block: 1024 samples x 16 B x 2 channels per pair; a block of all channels (for C = 64:
 // 1 MiB) stays in L2/L3 while every pair streams through it.
 constexpr std::size_t kTimeBlock = 1024;
+// Rows of the pair matrix handled together (register blocking over a).
+constexpr std::size_t kRows = 4;
 
 // Index of pair (a, a+1) in the row-major upper triangle of a C x C matrix.
 std::size_t pair_offset(std::size_t a, std::size_t C) {
@@ -24,6 +26,75 @@ struct PairSums {
   double im = 0.0;
   double abs = 0.0;
 };
+
+// The pair kernels are the hot loop (C^2/2 x N per band). They are compiled for several
+// instruction sets and the best one the CPU supports is picked at load time (GCC target_clones),
+// so the portable build runs AVX2/AVX-512 code where available; results for a given machine do
+// not depend on the thread count.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define QNEURO_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define QNEURO_KERNEL_CLONES
+#endif
+
+// Adds sign(v), v and |v| over t for v = Im(z_a conj z_b) = Im z_a Re z_b - Re z_a Im z_b.
+QNEURO_KERNEL_CLONES void accumulate_pair(const double* ar, const double* ai, const double* br,
+                                          const double* bi, std::size_t len, PairSums& out) {
+  double s_sign = 0.0, s_im = 0.0, s_abs = 0.0;
+#pragma omp simd reduction(+ : s_sign, s_im, s_abs)
+  for (std::size_t t = 0; t < len; ++t) {
+    const double v = ai[t] * br[t] - ar[t] * bi[t];
+    s_im += v;
+    s_abs += std::fabs(v);
+    s_sign += static_cast<double>((v > 0.0) - (v < 0.0));
+  }
+  out.sign += s_sign;
+  out.im += s_im;
+  out.abs += s_abs;
+}
+
+// The same for four consecutive rows a..a+3 (row stride `stride`) against one b: b is loaded
+// once for four pairs. Each pair's sums are computed exactly as by accumulate_pair.
+QNEURO_KERNEL_CLONES void accumulate_rows(const double* ar, const double* ai, std::size_t stride,
+                                          const double* br, const double* bi, std::size_t len,
+                                          PairSums& o0, PairSums& o1, PairSums& o2, PairSums& o3) {
+  const double *ar0 = ar, *ar1 = ar + stride, *ar2 = ar + 2 * stride, *ar3 = ar + 3 * stride;
+  const double *ai0 = ai, *ai1 = ai + stride, *ai2 = ai + 2 * stride, *ai3 = ai + 3 * stride;
+  double g0 = 0, m0 = 0, b0 = 0, g1 = 0, m1 = 0, b1 = 0, g2 = 0, m2 = 0, b2 = 0, g3 = 0, m3 = 0,
+         b3 = 0;
+#pragma omp simd reduction(+ : g0, m0, b0, g1, m1, b1, g2, m2, b2, g3, m3, b3)
+  for (std::size_t t = 0; t < len; ++t) {
+    const double xr = br[t], xi = bi[t];
+    const double v0 = ai0[t] * xr - ar0[t] * xi;
+    const double v1 = ai1[t] * xr - ar1[t] * xi;
+    const double v2 = ai2[t] * xr - ar2[t] * xi;
+    const double v3 = ai3[t] * xr - ar3[t] * xi;
+    m0 += v0;
+    m1 += v1;
+    m2 += v2;
+    m3 += v3;
+    b0 += std::fabs(v0);
+    b1 += std::fabs(v1);
+    b2 += std::fabs(v2);
+    b3 += std::fabs(v3);
+    g0 += static_cast<double>((v0 > 0.0) - (v0 < 0.0));
+    g1 += static_cast<double>((v1 > 0.0) - (v1 < 0.0));
+    g2 += static_cast<double>((v2 > 0.0) - (v2 < 0.0));
+    g3 += static_cast<double>((v3 > 0.0) - (v3 < 0.0));
+  }
+  o0.sign += g0;
+  o0.im += m0;
+  o0.abs += b0;
+  o1.sign += g1;
+  o1.im += m1;
+  o1.abs += b1;
+  o2.sign += g2;
+  o2.im += m2;
+  o2.abs += b2;
+  o3.sign += g3;
+  o3.im += m3;
+  o3.abs += b3;
+}
 
 }  // namespace
 
@@ -98,32 +169,31 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
       }
     }
 
-    // One thread owns a row a (all pairs (a, b > a)) and walks time blocks in order: no barriers,
-    // a's block is reused for every b, and each pair's sums have one fixed order of addition.
+    // Rows are taken kRows at a time by one thread, which walks the time blocks in order: no
+    // barriers, the rows' blocks stay in L1/L2 while each b block is loaded once for kRows pairs,
+    // and every pair's sums have one fixed order of addition (independent of the thread count).
     std::fill(sums.begin(), sums.end(), PairSums{});
+    const std::size_t n_groups = (C + kRows - 1) / kRows;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (std::ptrdiff_t ai_row = 0; ai_row < static_cast<std::ptrdiff_t>(C); ++ai_row) {
-      const auto a = static_cast<std::size_t>(ai_row);
-      PairSums* row_sums = sums.data() + pair_offset(a, C);
+    for (std::ptrdiff_t g = 0; g < static_cast<std::ptrdiff_t>(n_groups); ++g) {
+      const std::size_t a0 = static_cast<std::size_t>(g) * kRows;
+      const std::size_t a_end = std::min(a0 + kRows, C);
       for (std::size_t t0 = 0; t0 < N; t0 += kTimeBlock) {
         const std::size_t len = std::min(kTimeBlock, N - t0);
-        const double* ar = re.data() + a * N + t0;
-        const double* ai = im.data() + a * N + t0;
-        for (std::size_t b = a + 1; b < C; ++b) {
-          const double* br = re.data() + b * N + t0;
-          const double* bi = im.data() + b * N + t0;
-          double s_sign = 0.0, s_im = 0.0, s_abs = 0.0;
-#pragma omp simd reduction(+ : s_sign, s_im, s_abs)
-          for (std::size_t t = 0; t < len; ++t) {
-            const double v = ai[t] * br[t] - ar[t] * bi[t];
-            s_im += v;
-            s_abs += std::fabs(v);
-            s_sign += static_cast<double>((v > 0.0) - (v < 0.0));
+        auto re_at = [&](std::size_t c) { return re.data() + c * N + t0; };
+        auto im_at = [&](std::size_t c) { return im.data() + c * N + t0; };
+        auto sums_at = [&](std::size_t a, std::size_t b) -> PairSums& {
+          return sums[pair_offset(a, C) + (b - a - 1)];
+        };
+        for (std::size_t b = a0 + 1; b < C; ++b) {
+          if (b >= a_end && a_end - a0 == kRows) {
+            accumulate_rows(re_at(a0), im_at(a0), N, re_at(b), im_at(b), len, sums_at(a0, b),
+                            sums_at(a0 + 1, b), sums_at(a0 + 2, b), sums_at(a0 + 3, b));
+            continue;
           }
-          PairSums& ps = row_sums[b - a - 1];
-          ps.sign += s_sign;
-          ps.im += s_im;
-          ps.abs += s_abs;
+          for (std::size_t a = a0; a < std::min(a_end, b); ++a) {
+            accumulate_pair(re_at(a), im_at(a), re_at(b), im_at(b), len, sums_at(a, b));
+          }
         }
       }
     }
