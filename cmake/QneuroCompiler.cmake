@@ -3,6 +3,11 @@ add_library(qneuro_project_options INTERFACE)
 target_compile_options(qneuro_project_options INTERFACE
   $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
     -Wold-style-cast -Wcast-align -Wdouble-promotion>)
+# No FMA contraction of a*b - c*d: contraction rounds the two products differently, so
+# Im(z conj(2z)) = Im z * 2 Re z - Re z * 2 Im z stops being exactly 0 and zero-lag pairs get a
+# random-sign PLI (regression test PhaseLag.SignOfLagGivesUnitPliAndZeroDiagonal). It also keeps
+# results equal across the instruction-set clones of a kernel and close to NumPy's.
+target_compile_options(qneuro_project_options INTERFACE $<$<CXX_COMPILER_ID:GNU,Clang>:-ffp-contract=off>)
 if(QNEURO_NATIVE)
   target_compile_options(qneuro_project_options INTERFACE -march=native)
 endif()
