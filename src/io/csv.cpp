@@ -70,8 +70,11 @@ std::string line_prefix(const std::string& source, size_t line_number) {
 }
 
 std::string shown_cell(std::string_view cell) {
-  if (cell.size() <= kMaxQuotedCell) return "'" + std::string(cell) + "'";
-  return "'" + std::string(cell.substr(0, kMaxQuotedCell)) + "...'";
+  // Built with += (not "'" + std::string&&), which trips GCC 12's false -Wrestrict (bug 105329).
+  std::string shown = "'";
+  shown += cell.substr(0, kMaxQuotedCell);
+  shown += cell.size() <= kMaxQuotedCell ? "'" : "...'";
+  return shown;
 }
 
 std::string number_text(double value) {

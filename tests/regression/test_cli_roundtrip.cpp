@@ -21,7 +21,8 @@
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+// ordered: key order in summary.json is part of what is checked (bands in table order).
+using json = nlohmann::ordered_json;
 using qneuro::testing::CommandResult;
 using qneuro::testing::run_command;
 using qneuro::testing::run_qneuro;
@@ -252,10 +253,11 @@ TEST(CliRoundtrip, JsonFlagPrintsOnlyValidSummaryJsonOnStdout) {
   const auto input = dir / "rec.h5";
   synth(input, kSynthArgs);
   const auto stdout_file = dir / "stdout.json";
-  // Not --quiet: log lines must go to stderr, never into the JSON on stdout.
-  const auto r = run_qneuro("analyze " + shell_quote(input.string()) + " --out " +
-                            shell_quote((dir / "o").string()) + " --json > " +
-                            shell_quote(stdout_file.string()));
+  // Not --quiet: log lines must go to stderr, never into the JSON on stdout. The braces keep
+  // run_command's trailing 2>&1 outside, so only stdout lands in the file.
+  const auto r = run_command(
+      "{ " + shell_quote(QNEURO_CLI) + " analyze " + shell_quote(input.string()) + " --out " +
+      shell_quote((dir / "o").string()) + " --json > " + shell_quote(stdout_file.string()) + "; }");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string text = read_text(stdout_file);
   ASSERT_TRUE(json::accept(text)) << text.substr(0, 400);

@@ -41,7 +41,10 @@ std::string checker() {
 qneuro::testing::CommandResult run_python(const std::string& code,
                                           const std::vector<std::string>& args) {
   std::string cmd = python() + " -c " + shell_quote(code);
-  for (const auto& a : args) cmd += " " + shell_quote(a);
+  for (const auto& a : args) {
+    cmd += ' ';  // appended separately: `" " + std::string&&` trips GCC 12's -Wrestrict (PR 105329)
+    cmd += shell_quote(a);
+  }
   return run_command(cmd);
 }
 
