@@ -99,7 +99,7 @@ void BM_PhaseLag(benchmark::State& state) {
   state.counters["pair_samples/s"] = benchmark::Counter(
       pair_samples * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_PhaseLag)->Arg(64)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PhaseLag)->Arg(64)->Arg(128)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Triad(benchmark::State& state) {
   double gbs = 0;

@@ -18,7 +18,7 @@ now() { date +%s.%N; }
 t0=$(now)
 "$qneuro" analyze "$work/rec.edf" --out "$work/ours" -q
 t1=$(now)
-"$python" tests/validation/reference_analysis.py "$work/rec.edf" --out "$work/ref.json"
+"$python" tests/validation/reference_analysis.py "$work/rec.edf" --out "$work/ref.json" >/dev/null
 t2=$(now)
 agree=false
 if "$python" tests/validation/compare_analysis.py "$work/ours" "$work/ref.json" >"$work/compare.txt"; then
