@@ -36,6 +36,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # independent references used by the validation tests (SciPy's Welch, h5py, MNE's EDF reader)
   python3 python3-numpy python3-scipy python3-h5py python3-mne
+  # a real EEG sample (matplotlib's sample_data/eeg.dat) for a validation test
+  python-matplotlib-data
 )
 if [[ $with_torch -eq 1 ]]; then
   packages+=(libtorch-dev)

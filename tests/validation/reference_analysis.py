@@ -128,7 +128,12 @@ def read_edf(path):
     """
     import mne  # imported lazily: it is slow to import and not needed for CSV input
 
-    raw = mne.io.read_raw_edf(path, preload=True, verbose="error")
+    try:
+        raw = mne.io.read_raw_edf(path, preload=True, verbose="error")
+    except Exception as err:  # MNE refuses non-UTF-8 annotation bytes (real PhysioNet files)
+        if "encoding" not in str(err):
+            raise
+        raw = mne.io.read_raw_edf(path, preload=True, verbose="error", encoding="latin1")
     # MNE silently resamples channels of lower rates to the highest one; qneuro refuses mixed
     # rates, so the reference does too (samples per record must agree across data channels).
     if len(set(edf_samples_per_record(path))) != 1:

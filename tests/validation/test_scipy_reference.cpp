@@ -232,4 +232,21 @@ TEST(ScipyReference, EdfPlusNonDefaultParameters) {
   check_against_reference(dir, input, cli_args, config_json);
 }
 
+// Real EEG (matplotlib's 4-channel, 80 Hz sample, from Debian's python-matplotlib-data) written
+// as an EDF+ file in the layout of PhysioNet's BCI recordings, with Latin-1 bytes in its
+// annotations, by an independent Python writer. At 80 Hz gamma must stop at 40 Hz.
+TEST(ScipyReference, RealEegAsPhysionetStyleEdfPlus) {
+  TempDir dir;
+  const fs::path edf = dir / "real.edf";
+  const auto write = run_command(shell_quote(QNEURO_PYTHON) + " " +
+                                 shell_quote(python_script("physionet_style_edf.py")) + " " +
+                                 shell_quote(edf.string()));
+  ASSERT_EQ(write.exit_code, 0) << write.output;
+  check_against_reference(dir, edf,
+                          "--set 'bands.gamma=[30, 40]' --set 'spectrum.range_hz=[0.5, 40]'",
+                          R"({"bands": {"delta": [0.5, 4], "theta": [4, 8], "alpha": [8, 12],
+                               "beta": [12, 30], "gamma": [30, 40]},
+                              "spectrum": {"range_hz": [0.5, 40]}})");
+}
+
 }  // namespace
