@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/strings.hpp"
 #include "qneuro/io/atomic_file.hpp"
 
 namespace qneuro::io {
@@ -1127,15 +1128,6 @@ class EdfWriter {
   size_t annotation_bytes_ = 0;
 };
 
-// Lower-cases ASCII letters only (unit prefixes are ASCII apart from µ, handled separately).
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 EdfFile read_edf(const fs::path& path) {
@@ -1148,7 +1140,7 @@ void write_edf(const fs::path& path, const std::vector<EdfWriteSignal>& signals,
 }
 
 std::optional<double> microvolts_per_unit(std::string_view physical_dimension) {
-  std::string unit = ascii_lower(trim_spaces(physical_dimension));
+  std::string unit = strings::to_lower(trim_spaces(physical_dimension));
   // Micro sign (UTF-8 U+00B5), Greek small mu (U+03BC) and the Latin-1 byte 0xB5 all mean micro.
   for (const std::string_view micro : {"\xC2\xB5", "\xCE\xBC", "\xB5"}) {
     if (unit.starts_with(micro)) {
