@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -79,6 +80,17 @@ TEST(AnalysisConfig, EveryKeyIsDocumented) {
   for (const auto& preset : analysis_schema().preset_names()) {
     EXPECT_NE(doc.find("`" + preset + "`"), std::string::npos) << preset;
   }
+}
+
+// The example configs shipped in configs/ must stay valid.
+TEST(AnalysisConfig, ShippedExampleConfigsResolve) {
+  const std::filesystem::path file =
+      std::filesystem::path(QNEURO_SOURCE_DIR) / "configs" / "analyze-bci.toml";
+  const Config c = Config::resolve(analysis_schema(), "", file, {});
+  const auto p = params_from_config(c, 160.0, 9600);
+  ASSERT_EQ(p.bands.size(), 6u);
+  EXPECT_EQ(p.bands[2].name, "mu");
+  EXPECT_EQ(c.get_string("channels.regex"), "^(C|FC|CP)");
 }
 
 }  // namespace
