@@ -69,5 +69,6 @@ struct Command {
 
 Command register_analyze(CLI::App& root, const GlobalOptions& global);
 Command register_synth(CLI::App& root, const GlobalOptions& global);
+Command register_field(CLI::App& root, const GlobalOptions& global);
 
 }  // namespace qneuro::cli

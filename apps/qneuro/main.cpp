@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands;
   commands.push_back(cli::register_analyze(app, global));
   commands.push_back(cli::register_synth(app, global));
+  commands.push_back(cli::register_field(app, global));
 
   try {
     app.parse(argc, argv);

@@ -123,6 +123,8 @@ std::string KeySpec::type_name() const {
       return list("strings");
     case Kind::RangeTable:
       return "table of [lo, hi]";
+    case Kind::PointList:
+      return allow_lattice ? "list of [x, y], or [nx, ny] lattice" : "list of [x, y]";
   }
   return "?";
 }
@@ -193,6 +195,23 @@ Schema& Schema::add_range_table(const std::string& key, std::vector<NamedRange> 
   toml::table t;
   for (const auto& r : def) t.insert_or_assign(r.name, toml::array{r.lo, r.hi});
   return add(KeySpec{key, Kind::RangeTable, std::move(doc), edge_bounds, {}}, std::move(t));
+}
+
+Schema& Schema::add_point_list(const std::string& key,
+                               std::vector<std::pair<double, double>> def, KeyDoc doc,
+                               Bounds coordinate_bounds, bool allow_lattice) {
+  toml::array a;
+  for (const auto& [x, y] : def) a.push_back(toml::array{x, y});
+  KeySpec spec{key, Kind::PointList, std::move(doc), coordinate_bounds, {}};
+  spec.allow_lattice = allow_lattice;
+  return add(std::move(spec), std::move(a));
+}
+
+Schema& Schema::add_point_list(const std::string& key, std::pair<int64_t, int64_t> lattice_def,
+                               KeyDoc doc, Bounds coordinate_bounds) {
+  KeySpec spec{key, Kind::PointList, std::move(doc), coordinate_bounds, {}};
+  spec.allow_lattice = true;
+  return add(std::move(spec), toml::array{lattice_def.first, lattice_def.second});
 }
 
 Schema& Schema::add_preset(const std::string& name, std::string toml_text,
@@ -475,6 +494,39 @@ void Config::apply_value(const KeySpec& spec, const toml::node& node, const std:
       set_at_path(values_, spec.key, std::move(out));
       break;
     }
+    case Kind::PointList: {
+      const std::string expect =
+          spec.allow_lattice ? "a list of [x, y] points or a lattice size [nx, ny] of integers"
+                             : "a list of [x, y] points";
+      if (!node.is_array()) fail_here("must be " + expect + ", got " + describe_node(node));
+      const auto& a = *node.as_array();
+      if (a.empty()) fail_here("must have at least one point");
+      toml::array out;
+      if (spec.allow_lattice && a.size() == 2 && a[0].is_integer() && a[1].is_integer()) {
+        for (std::size_t i = 0; i < 2; ++i) {
+          const int64_t n = a[i].value_or(int64_t{0});
+          if (n < 1) {
+            fail_here("lattice size element " + std::to_string(i) + " must be >= 1, got " +
+                      std::to_string(n));
+          }
+          out.push_back(n);
+        }
+      } else {
+        for (std::size_t i = 0; i < a.size(); ++i) {
+          const std::string where = "point " + std::to_string(i) + " ";
+          if (!a[i].is_array() || a[i].as_array()->size() != 2) {
+            fail_here(where + "must be [x, y], got " + describe_node(a[i]) + " (expected " +
+                      expect + ")");
+          }
+          const auto& p = *a[i].as_array();
+          const double x = check_number(p[0], where + "x ");
+          const double y = check_number(p[1], where + "y ");
+          out.push_back(toml::array{x, y});
+        }
+      }
+      set_at_path(values_, spec.key, std::move(out));
+      break;
+    }
   }
   origins_[spec.key] = source;
 }
@@ -552,6 +604,20 @@ std::vector<std::string> Config::get_strings(const std::string& key) const {
   }
   return out;
 }
+PointListValue Config::get_points(const std::string& key) const {
+  PointListValue out;
+  const auto& a = *node_at(key, Kind::PointList).as_array();
+  if (a.size() == 2 && a[0].is_integer()) {
+    out.lattice = std::make_pair(a[0].value_or(int64_t{1}), a[1].value_or(int64_t{1}));
+    return out;
+  }
+  for (const auto& e : a) {
+    const auto& p = *e.as_array();
+    out.points.emplace_back(p[0].value_or(0.0), p[1].value_or(0.0));
+  }
+  return out;
+}
+
 std::vector<NamedRange> Config::get_ranges(const std::string& key) const {
   std::vector<NamedRange> out;
   for (auto&& [name, entry] : *node_at(key, Kind::RangeTable).as_table()) {

@@ -242,6 +242,16 @@ Recording load_recording(const fs::path& path, const LoadOptions& options) {
 }
 
 void write_recording_h5(const fs::path& path, const Recording& rec) {
+  AtomicFile out(path);
+  {
+    auto f = H5File::create(out.temp_path());
+    write_recording_h5(f, rec);
+    f.close();
+  }
+  out.commit();
+}
+
+void write_recording_h5(H5File& f, const Recording& rec) {
   const std::size_t C = rec.n_channels(), n = rec.n_samples();
   std::vector<double> flat;
   flat.reserve(C * n);
@@ -249,18 +259,12 @@ void write_recording_h5(const fs::path& path, const Recording& rec) {
     if (ch.size() != n) throw InputError("write_recording_h5: channels have different lengths");
     flat.insert(flat.end(), ch.begin(), ch.end());
   }
-  AtomicFile out(path);
-  {
-    auto f = H5File::create(out.temp_path());
-    f.set_attr("/", "schema", kTimeseriesSchema);
-    f.set_attr("/", "fs_hz", rec.sfreq_hz);
-    f.set_attr("/", "units", "uV");
-    f.write("signals", std::span<const double>(flat), {C, n}, true);
-    f.set_attr("signals", "units", "uV");
-    f.write_strings("channels", rec.channels);
-    f.close();
-  }
-  out.commit();
+  f.set_attr("/", "schema", kTimeseriesSchema);
+  f.set_attr("/", "fs_hz", rec.sfreq_hz);
+  f.set_attr("/", "units", "uV");
+  f.write("signals", std::span<const double>(flat), {C, n}, true);
+  f.set_attr("signals", "units", "uV");
+  f.write_strings("channels", rec.channels);
 }
 
 }  // namespace qneuro::io

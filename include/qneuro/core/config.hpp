@@ -33,7 +33,18 @@
 
 namespace qneuro::config {
 
-enum class Kind { Bool, Int, Float, String, Choice, FloatList, IntList, StringList, RangeTable };
+enum class Kind {
+  Bool,
+  Int,
+  Float,
+  String,
+  Choice,
+  FloatList,
+  IntList,
+  StringList,
+  RangeTable,
+  PointList,  ///< list of [x, y] points, or (if allowed) a lattice size [nx, ny] of two integers
+};
 
 /// Inclusive bounds by default; `*_open` makes a bound exclusive.
 struct Bounds {
@@ -59,7 +70,14 @@ struct KeySpec {
   std::vector<std::string> choices;  ///< Kind::Choice
   std::size_t min_len = 0;           ///< lists
   std::size_t max_len = std::numeric_limits<std::size_t>::max();
+  bool allow_lattice = false;  ///< PointList: also accept [nx, ny] integers
   [[nodiscard]] std::string type_name() const;  ///< "float", "list of 2 floats", ...
+};
+
+/// The value of a PointList key: explicit points, or a lattice size when given as two integers.
+struct PointListValue {
+  std::vector<std::pair<double, double>> points;
+  std::optional<std::pair<int64_t, int64_t>> lattice;
 };
 
 /// A named [lo, hi] entry of a RangeTable key.
@@ -88,6 +106,12 @@ class Schema {
   Schema& add_string_list(const std::string& key, std::vector<std::string> def, KeyDoc doc);
   Schema& add_range_table(const std::string& key, std::vector<NamedRange> def, KeyDoc doc,
                           Bounds edge_bounds = {});
+  /// A list of [x, y] points (each coordinate within `coordinate_bounds`). With `allow_lattice`,
+  /// a list of exactly two integers [nx, ny] (each >= 1) is accepted as a lattice size instead.
+  Schema& add_point_list(const std::string& key, std::vector<std::pair<double, double>> def,
+                         KeyDoc doc, Bounds coordinate_bounds = {}, bool allow_lattice = false);
+  Schema& add_point_list(const std::string& key, std::pair<int64_t, int64_t> lattice_def,
+                         KeyDoc doc, Bounds coordinate_bounds = {});
   /// A preset is TOML text applied over the defaults (validated when used).
   Schema& add_preset(const std::string& name, std::string toml_text, std::string description);
 
@@ -125,6 +149,7 @@ class Config {
   [[nodiscard]] std::vector<double> get_floats(const std::string& key) const;
   [[nodiscard]] std::vector<int64_t> get_ints(const std::string& key) const;
   [[nodiscard]] std::vector<std::string> get_strings(const std::string& key) const;
+  [[nodiscard]] PointListValue get_points(const std::string& key) const;
   /// Entries of a RangeTable key, ordered by lower edge (then name).
   [[nodiscard]] std::vector<NamedRange> get_ranges(const std::string& key) const;
 

@@ -33,6 +33,8 @@ enum class Stream : uint32_t {
   Test = 0,
   SynthSignal = 1,
   SynthNoise = 2,
+  FieldConnectivity = 3,  ///< log-normal weights and E/I signs, entity = site iy * nx + ix
+  FieldInitial = 4,       ///< smoothed-noise initial state, entity = node index
 };
 
 using Words = std::array<uint32_t, 4>;

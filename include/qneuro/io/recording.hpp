@@ -59,5 +59,9 @@ Recording load_recording(const std::filesystem::path& path, const LoadOptions& o
 
 /// Writes a recording as qneuro.timeseries/1 HDF5 (atomic).
 void write_recording_h5(const std::filesystem::path& path, const Recording& recording);
+class H5File;
+/// Writes the qneuro.timeseries/1 datasets and root attributes into an open file (engines add
+/// their own groups next to them, e.g. `qneuro field`'s eeg.h5).
+void write_recording_h5(H5File& file, const Recording& recording);
 
 }  // namespace qneuro::io

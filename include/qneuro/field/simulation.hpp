@@ -1,0 +1,108 @@
+// The run driver behind `qneuro field`: initial state, the step loop with EEG sampling,
+// diagnostics, density snapshots, health checks and checkpoints.
+//
+// Loop contract (what makes --resume bit-identical): at step s (state psi_s, time s dt) the
+// driver first records whatever falls on s (EEG sample if s % k == 0, diagnostics if
+// s % diag_every == 0, a snapshot if s % snapshot_every == 0), then advances to s + 1, then writes
+// a checkpoint if (s + 1) % checkpoint_every == 0. A step depends only on (psi, s), so a run
+// restored from a checkpoint at s replays exactly what the uninterrupted run did. EEG samples are
+// taken at steps 0, k, 2k, ... < steps (steps / k samples, t_j = j / fs).
+//
+// Health: after each diagnostics evaluation the run stops (status Stopped, with a message) if the
+// state is not finite, or if the norm drifts: |norm - 1| > tolerance without absorption, or a
+// norm increase beyond the tolerance with it. EEG samples that are not finite stop it too.
+// Everything recorded up to that point is kept.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "qneuro/field/params.hpp"
+#include "qneuro/field/readout.hpp"
+#include "qneuro/field/solver.hpp"
+
+namespace qneuro::io {
+class H5File;
+}
+
+namespace qneuro::field {
+
+inline constexpr const char* kCheckpointSchema = "qneuro.field.checkpoint/1";
+
+/// What a run recorded (everything that goes into eeg.h5 / eeg.edf).
+struct FieldRecord {
+  double fs_hz = 0.0;
+  std::vector<std::string> labels;
+  std::vector<std::pair<double, double>> positions;
+  std::vector<std::vector<double>> signals_uv;  ///< [electrode][sample]
+  std::vector<Diagnostics> diagnostics;
+  std::vector<int64_t> snapshot_slices;  ///< r indices
+  std::vector<uint64_t> snapshot_steps;
+  std::vector<float> snapshots;  ///< [snapshot][slice][ny][nx], |psi|^2
+
+  [[nodiscard]] std::size_t n_samples() const {
+    return signals_uv.empty() ? 0 : signals_uv.front().size();
+  }
+};
+
+enum class RunStatus { Completed, Stopped, Interrupted };
+
+/// Diagnostics as columns under `group` (step, t_s, norm, energy, e_*, max_abs_q, min_amplitude,
+/// clamped, finite: [n]; mean_position: [n, 3]).
+void write_diagnostics_h5(io::H5File& file, const std::string& group,
+                          const std::vector<Diagnostics>& diagnostics);
+
+class Simulation {
+ public:
+  explicit Simulation(FieldParams params);
+
+  /// Sets the initial state (step 0).
+  void start();
+  /// Restores a checkpoint written by write_checkpoint. `fingerprint` (the resolved config
+  /// without the keys a resumed run may change) must match the one stored. Throws InputError.
+  void resume(const std::filesystem::path& checkpoint, const std::string& fingerprint);
+  /// Writes the state, the step and the record so far (atomically).
+  void write_checkpoint(const std::filesystem::path& path, const std::string& fingerprint) const;
+
+  struct Callbacks {
+    std::function<void(uint64_t step)> progress;          ///< after each step
+    std::function<void(uint64_t step)> checkpoint;        ///< when a checkpoint is due
+    std::function<bool()> interrupted;                    ///< polled after each step
+  };
+  /// Runs until params.time.steps, a health stop, or `interrupted()` (status Interrupted: the
+  /// state is consistent at step(), so a checkpoint written then resumes exactly).
+  /// Records the final diagnostics.
+  RunStatus run(const Callbacks& callbacks = {});
+
+  [[nodiscard]] uint64_t step() const { return step_; }
+  [[nodiscard]] const FieldRecord& record() const { return record_; }
+  [[nodiscard]] const std::string& stop_reason() const { return stop_reason_; }
+  [[nodiscard]] const FieldParams& params() const { return params_; }
+  [[nodiscard]] FieldSolverBase& solver() { return *solver_; }
+  [[nodiscard]] const Electrodes& electrodes() const { return electrodes_; }
+  /// Wall seconds spent in solver steps during run() (this process only).
+  [[nodiscard]] double stepping_seconds() const { return stepping_seconds_; }
+  [[nodiscard]] uint64_t steps_done_here() const { return steps_done_here_; }
+
+ private:
+  void record_sample();
+  bool record_diagnostics();  ///< false if the run must stop
+  void record_snapshot();
+
+  FieldParams params_;
+  std::unique_ptr<FieldSolverBase> solver_;
+  Electrodes electrodes_;
+  FieldRecord record_;
+  uint64_t step_ = 0;
+  double last_norm_ = 1.0;
+  std::string stop_reason_;
+  std::vector<double> column_;
+  double stepping_seconds_ = 0.0;
+  uint64_t steps_done_here_ = 0;
+};
+
+}  // namespace qneuro::field

@@ -1,0 +1,445 @@
+#include "qneuro/field/field_config.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <numbers>
+#include <sstream>
+
+#include "qneuro/core/error.hpp"
+#include "qneuro/core/log.hpp"
+#include "qneuro/core/strings.hpp"
+#include "qneuro/field/readout.hpp"
+
+namespace qneuro::field {
+
+namespace {
+
+using config::Bounds;
+using config::KeyDoc;
+
+constexpr double kTwoPi = 2.0 * std::numbers::pi;
+
+config::Schema build_schema() {
+  config::Schema s("field");
+  const Bounds positive{0.0, std::nullopt, true, false};
+  const Bounds non_negative{0.0, std::nullopt, false, false};
+  s.add_int_list("grid.n", {64, 64, 32}, {"cells", "number of cells along x, y and r"},
+                 Bounds{1.0, 4096.0}, 3, 3);
+  s.add_float_list("grid.h", {0.05, 0.05, 0.05},
+                   {"length", "cell width along x, y and r (the unit of every length key)"},
+                   positive, 3, 3);
+  s.add_string_list("grid.bc", {"periodic", "periodic", "neumann"},
+                    {"", "boundary condition per axis: periodic, neumann or dirichlet"});
+  s.add_float("time.dt", 1.0 / 512.0, {"time units", "time step (a time unit is time.time_unit_s seconds)"},
+              positive);
+  s.add_int("time.steps", 2048, {"steps", "number of time steps"}, Bounds{1.0, 1e12});
+  s.add_float("time.time_unit_s", 1.0, {"s", "seconds per model time unit"}, positive);
+  s.add_float("model.D", 0.3, {"length^2/time", "fractal diffusion coefficient D (hbar -> D, m -> 1/2)"},
+              positive);
+  s.add_float("model.gamma_r", 1.0, {"", "relative stiffness of the r axis (kinetic term D^2 gamma_r d_r^2)"},
+              positive);
+  s.add_float("mqp.coupling", 1.0, {"", "lambda_Q: weight of the macroscopic quantum potential (0 = off)"},
+              Bounds{-100.0, 100.0});
+  s.add_float("mqp.scale", 2.0, {"", "kappa: MQP scaling, Q = -kappa D^2 lap(a)/a"}, non_negative);
+  s.add_float("mqp.eps_rel", 1e-3, {"", "regularisation eps of Q relative to the mean amplitude |psi|"},
+              Bounds{0.0, 1.0, true, false});
+  s.add_float("mqp.clamp", 0.0, {"energy", "clamp |Q| to this value (0 = no clamp); clamped cells are counted"},
+              non_negative);
+  s.add_float("connectivity.beta", 1.0, {"energy*volume", "strength beta of the connectivity potential (0 = off)"},
+              Bounds{-1e6, 1e6});
+  s.add_float("connectivity.mu", 0.0, {"", "mu of the log-normal weights g"}, Bounds{-10.0, 10.0});
+  s.add_float("connectivity.sigma", 1.2, {"", "sigma of the log-normal weights g"}, Bounds{0.0, 5.0});
+  s.add_float("connectivity.threshold", 0.005, {"", "weights g below this are set to 0 (sparsity)"},
+              non_negative);
+  s.add_float("connectivity.p_exc", 0.8, {"", "probability that a site is excitatory (E = +1, else -1)"},
+              Bounds{0.0, 1.0});
+  s.add_choice("connectivity.kernel", "exponential", {"exponential", "power_law"},
+               {"", "distance kernel K: exp(-d/l) or (1 + d/l)^-exponent"});
+  s.add_float("connectivity.length", 0.5, {"length", "kernel length scale l"}, positive);
+  s.add_float("connectivity.exponent", 1.5, {"", "power-law kernel exponent"}, positive);
+  s.add_choice("connectivity.form", "hartree", {"hartree", "laplacian"},
+               {"", "hartree: K * (g E rho); laplacian: the seed's K * (g E lap_xy rho)"});
+  s.add_int("connectivity.seed", 1, {"", "seed of the connectivity network (Philox)"},
+            Bounds{0.0, 4294967295.0});
+  s.add_string_list("state.schedule", {"wake"},
+                    {"", "brain states over time: \"state\" or \"state@t_s\" entries with states wake, "
+                         "light, deep, rem (absorption alpha 0, 0.3, 0.8, 0.2)"});
+  s.add_float("state.transition_s", 0.5, {"s", "duration of the smooth change between scheduled states"},
+              non_negative);
+  s.add_float("state.w0", 10.0, {"energy", "absorption strength W0 of the sponge layers"}, non_negative);
+  s.add_float("state.sponge_width", 0.1, {"", "sponge layer width as a fraction of each axis, at each end"},
+              Bounds{0.0, 0.5});
+  s.add_float_list("potential.harmonic_omega", {kTwoPi * 10.0, kTwoPi * 10.0, kTwoPi * 6.0},
+                   {"rad/time", "harmonic confinement V = omega^2/4 coord^2 per axis (0 = none)"},
+                   non_negative, 3, 3);
+  s.add_float("stimulus.amplitude", 0.0, {"energy", "amplitude A of a Gaussian stimulus bump (0 = off)"});
+  s.add_float_list("stimulus.center", {0.0, 0.0, 0.0}, {"length", "stimulus centre (x, y, r)"}, {}, 3, 3);
+  s.add_float("stimulus.width", 0.2, {"length", "stimulus standard deviation w"}, positive);
+  s.add_float("stimulus.freq_hz", 10.0, {"Hz", "stimulus modulation A sin(2 pi f t)"}, non_negative);
+  s.add_float_list("stimulus.window_s", {0.0, 1e9}, {"s", "stimulus on for t in [t0, t1)"},
+                   non_negative, 2, 2);
+  s.add_choice("initial.kind", "gaussian", {"gaussian", "box_modes", "harmonic", "noise"},
+               {"", "initial state (see docs/field.md)"});
+  s.add_float_list("initial.center", {0.3, 0.0, 0.2}, {"length", "packet centre (x, y, r)"}, {}, 3, 3);
+  s.add_float_list("initial.width", {0.1, 0.1, 0.1},
+                   {"length", "packet standard deviation of |psi|^2 (gaussian), smoothing width (noise)"},
+                   positive, 3, 3);
+  s.add_float_list("initial.k0", {0.0, 0.0, 0.0}, {"1/length", "mean wave vector of the packet"}, {}, 3, 3);
+  s.add_int_list("initial.modes", {0, 0, 0},
+                 {"", "mode numbers (kx, ky, kr, kx2, ...) for box_modes; quantum numbers for harmonic"},
+                 Bounds{0.0, 4096.0}, 3);
+  s.add_int("initial.seed", 1, {"", "seed of the noise initial state (Philox)"}, Bounds{0.0, 4294967295.0});
+  s.add_float("readout.fs_hz", 128.0, {"Hz", "EEG sampling rate; 1/(fs dt time_unit_s) must be an integer"},
+              positive);
+  s.add_point_list("readout.electrodes", std::pair<int64_t, int64_t>{4, 4},
+                   {"length", "electrode positions [[x, y], ...], or a lattice size [mx, my]"});
+  s.add_float("readout.sigma", 0.3, {"length", "Gaussian lead-field width of each electrode"}, positive);
+  s.add_choice("readout.weight", "uniform", {"uniform", "signed"},
+               {"", "r weighting w(r): 1, or r / r_max (excitatory +, inhibitory -)"});
+  s.add_float("readout.scale_uv", 100.0, {"uV", "microvolts per unit of electrode signal s_e"}, positive);
+  s.add_int("output.snapshot_every", 0, {"steps", "store density slices every n steps (0 = none)"},
+            Bounds{0.0, 1e12});
+  s.add_int_list("output.snapshot_r", {-1}, {"", "r indices of the stored slices (-1 = the centre slice)"},
+                 Bounds{-1.0, 4095.0}, 1);
+  s.add_int("output.diag_every", 64, {"steps", "diagnostics every n steps (0 = start and end only)"},
+            Bounds{0.0, 1e12});
+  s.add_int("output.checkpoint_every", 0,
+            {"steps", "write checkpoint.h5 every n steps (0 = only when the run stops early)"},
+            Bounds{0.0, 1e12});
+  s.add_float("output.norm_tolerance", 1e-3,
+              {"", "stop if |norm - 1| (no absorption) or the norm's growth exceeds this"},
+              Bounds{0.0, 1.0, true, false});
+  s.add_choice("precision", "double", {"double", "float", "mixed"},
+               {"", "arithmetic: double; float; mixed (float state, double phases, half weights)"});
+  s.add_choice("solver", "adi", {"adi", "splitstep"},
+               {"", "kinetic step: ADI Crank-Nicolson, or split-step Fourier (periodic grids only)"});
+
+  s.add_preset("demo", "",
+               "64x64x32 grid: displaced packet in a 10 Hz (x, y) / 6 Hz (r) harmonic trap with MQP "
+               "and log-normal connectivity, 4 s at 128 Hz (seconds on 2 cores)");
+  s.add_preset("linear", "mqp.coupling = 0.0\nconnectivity.beta = 0.0\n",
+               "the demo without MQP and connectivity: the plain Schroedinger equation");
+  s.add_preset(
+      "seed",
+      "grid.n = [256, 256, 128]\ngrid.h = [0.1, 0.1, 0.1]\n"
+      "time.dt = 0.00048828125\ntime.steps = 20480\nreadout.fs_hz = 512.0\n"
+      "potential.harmonic_omega = [0.0, 0.0, 0.0]\n"
+      "initial.kind = \"noise\"\ninitial.width = [0.5, 0.5, 0.5]\n"
+      "readout.electrodes = [8, 8]\nreadout.sigma = 1.0\noutput.diag_every = 512\n"
+      "output.checkpoint_every = 2048\n",
+      "the seed's full problem: 256x256x128, h = 0.1, dt = 1/2048, 20480 steps (10 s at 512 Hz), "
+      "MQP lambda_Q = 1, kappa = 2, log-normal connectivity mu 0 sigma 1.2, wake");
+  s.add_preset("test",
+               "grid.n = [16, 16, 8]\ntime.dt = 0.0009765625\ntime.steps = 512\n"
+               "readout.fs_hz = 256.0\nreadout.electrodes = [2, 2]\nreadout.sigma = 0.2\n"
+               "initial.center = [0.15, 0.0, 0.05]\nconnectivity.length = 0.2\n"
+               "output.diag_every = 16\n",
+               "16x16x8, 512 steps: the test suite's run (well under a second)");
+  return s;
+}
+
+std::vector<ScheduleEntry> parse_schedule(const config::Config& cfg) {
+  std::vector<ScheduleEntry> out;
+  for (const auto& entry : cfg.get_strings("state.schedule")) {
+    const auto at = entry.find('@');
+    const std::string name = strings::to_lower(strings::trim(entry.substr(0, at)));
+    double start = 0.0;
+    if (at != std::string::npos) {
+      const std::string t = strings::trim(entry.substr(at + 1));
+      char* end = nullptr;
+      start = std::strtod(t.c_str(), &end);
+      if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(start) || start < 0.0) {
+        cfg.fail("state.schedule", "entry '" + entry + "' has a bad time '" + t +
+                                       "' (expected state@seconds, e.g. deep@2.5)");
+      }
+    }
+    const BrainState* state = nullptr;
+    for (const auto& s : brain_states()) {
+      if (s.name == name) state = &s;
+    }
+    if (state == nullptr) {
+      cfg.fail("state.schedule", "entry '" + entry + "' names unknown state '" + name +
+                                     "' (expected wake, light, deep or rem)");
+    }
+    if (!out.empty() && start <= out.back().start_s) {
+      cfg.fail("state.schedule", "entry '" + entry + "' must start after the previous entry (" +
+                                     strings::format_number(out.back().start_s) + " s)");
+    }
+    if (out.empty() && start != 0.0) {
+      cfg.fail("state.schedule", "the first entry must start at 0 s, got '" + entry + "'");
+    }
+    out.push_back({name, state->alpha, start});
+  }
+  if (out.empty()) cfg.fail("state.schedule", "must have at least one entry (e.g. [\"wake\"])");
+  return out;
+}
+
+std::array<double, 3> get3(const config::Config& cfg, const std::string& key) {
+  const auto v = cfg.get_floats(key);
+  return {v[0], v[1], v[2]};
+}
+
+}  // namespace
+
+const config::Schema& field_schema() {
+  static const config::Schema schema = build_schema();
+  return schema;
+}
+
+uint64_t available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("MemAvailable:", 0) == 0) {
+      std::istringstream is(line.substr(13));
+      uint64_t kb = 0;
+      is >> kb;
+      if (kb > 0) return kb * 1024;
+    }
+  }
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
+                               : uint64_t{1} << 34;
+}
+
+uint64_t estimated_memory_bytes(const FieldParams& p) {
+  const uint64_t n = p.grid.size();
+  const uint64_t real = p.precision == Precision::Double ? 8 : 4;
+  uint64_t bytes = n * 2 * real;                        // psi
+  if (p.model.nonlinear()) bytes += 2 * n * real;       // U_nl and |psi|
+  if (p.solver == SolverKind::SplitStep) bytes += n * 2 * real;  // spectral multipliers
+  bytes += n * 16;  // the initial state, built in double
+  const uint64_t k = std::max<uint64_t>(1, p.steps_per_sample());
+  bytes += (p.time.steps / k + 1) * p.readout.electrodes.size() * 8;
+  if (p.output.snapshot_every > 0) {
+    bytes += (p.time.steps / p.output.snapshot_every + 1) * p.output.snapshot_r.size() *
+             p.grid.plane() * 4;
+  }
+  return bytes;
+}
+
+FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
+  FieldParams p;
+  // Grid.
+  const auto n = cfg.get_ints("grid.n");
+  const auto h = cfg.get_floats("grid.h");
+  const auto bc = cfg.get_strings("grid.bc");
+  if (bc.size() != 3) {
+    cfg.fail("grid.bc", "must list 3 boundary conditions (x, y, r), got " +
+                            std::to_string(bc.size()));
+  }
+  const char* axis_name[3] = {"x", "y", "r"};
+  for (int a = 0; a < 3; ++a) {
+    Axis& ax = p.grid.axes[a];
+    ax.n = static_cast<std::size_t>(n[a]);
+    ax.h = h[a];
+    const std::string name = strings::to_lower(strings::trim(bc[a]));
+    if (name != "periodic" && name != "neumann" && name != "dirichlet") {
+      cfg.fail("grid.bc", "element " + std::to_string(a) + " (" + axis_name[a] +
+                              ") must be periodic, neumann or dirichlet, got '" + bc[a] + "'");
+    }
+    ax.bc = parse_boundary(name);
+    if (ax.bc == Boundary::Periodic && ax.n == 2) {
+      cfg.fail("grid.n", "a periodic axis needs 1 or >= 3 cells, got 2 along " +
+                             std::string(axis_name[a]));
+    }
+  }
+  // Time.
+  p.time.dt = cfg.get_float("time.dt");
+  p.time.steps = static_cast<uint64_t>(cfg.get_int("time.steps"));
+  p.time.time_unit_s = cfg.get_float("time.time_unit_s");
+  // Model.
+  ModelParams& m = p.model;
+  m.D = cfg.get_float("model.D");
+  m.gamma_r = cfg.get_float("model.gamma_r");
+  m.harmonic_omega = get3(cfg, "potential.harmonic_omega");
+  m.mqp_coupling = cfg.get_float("mqp.coupling");
+  m.mqp_scale = cfg.get_float("mqp.scale");
+  m.mqp_eps_rel = cfg.get_float("mqp.eps_rel");
+  m.mqp_clamp = cfg.get_float("mqp.clamp");
+  m.conn_beta = cfg.get_float("connectivity.beta");
+  m.conn_mu = cfg.get_float("connectivity.mu");
+  m.conn_sigma = cfg.get_float("connectivity.sigma");
+  m.conn_threshold = cfg.get_float("connectivity.threshold");
+  m.conn_p_exc = cfg.get_float("connectivity.p_exc");
+  m.conn_kernel = cfg.get_string("connectivity.kernel") == "exponential" ? KernelKind::Exponential
+                                                                         : KernelKind::PowerLaw;
+  m.conn_length = cfg.get_float("connectivity.length");
+  m.conn_exponent = cfg.get_float("connectivity.exponent");
+  m.conn_form = cfg.get_string("connectivity.form") == "hartree" ? ConnectivityForm::Hartree
+                                                                 : ConnectivityForm::Laplacian;
+  m.conn_seed = static_cast<uint32_t>(cfg.get_int("connectivity.seed"));
+  m.schedule = parse_schedule(cfg);
+  m.transition_s = cfg.get_float("state.transition_s");
+  m.sponge_w0 = cfg.get_float("state.w0");
+  m.sponge_width = cfg.get_float("state.sponge_width");
+  m.stim_amplitude = cfg.get_float("stimulus.amplitude");
+  m.stim_center = get3(cfg, "stimulus.center");
+  m.stim_width = cfg.get_float("stimulus.width");
+  m.stim_freq_hz = cfg.get_float("stimulus.freq_hz");
+  const auto window = cfg.get_floats("stimulus.window_s");
+  m.stim_t0_s = window[0];
+  m.stim_t1_s = window[1];
+  if (!(window[0] < window[1])) {
+    cfg.fail("stimulus.window_s", "must be [t0, t1] with t0 < t1, got [" +
+                                      strings::format_number(window[0]) + ", " +
+                                      strings::format_number(window[1]) + "]");
+  }
+  // Initial state.
+  InitialParams& init = p.initial;
+  const std::string kind = cfg.get_string("initial.kind");
+  init.kind = kind == "gaussian"    ? InitialKind::Gaussian
+              : kind == "box_modes" ? InitialKind::BoxModes
+              : kind == "harmonic"  ? InitialKind::Harmonic
+                                    : InitialKind::Noise;
+  init.center = get3(cfg, "initial.center");
+  init.width = get3(cfg, "initial.width");
+  init.k0 = get3(cfg, "initial.k0");
+  init.seed = static_cast<uint32_t>(cfg.get_int("initial.seed"));
+  const auto modes = cfg.get_ints("initial.modes");
+  if (modes.size() % 3 != 0) {
+    cfg.fail("initial.modes", "must have a multiple of 3 entries (kx, ky, kr per mode), got " +
+                                  std::to_string(modes.size()));
+  }
+  init.modes.clear();
+  for (std::size_t i = 0; i < modes.size(); i += 3) {
+    for (int a = 0; a < 3; ++a) {
+      if (static_cast<std::size_t>(modes[i + a]) >= p.grid.axes[a].n) {
+        cfg.fail("initial.modes", "mode number " + std::to_string(modes[i + a]) + " along " +
+                                      axis_name[a] + " must be below grid.n = " +
+                                      std::to_string(p.grid.axes[a].n));
+      }
+    }
+    init.modes.push_back({modes[i], modes[i + 1], modes[i + 2]});
+  }
+  for (int a = 0; a < 3; ++a) {
+    const Axis& ax = p.grid.axes[a];
+    if (ax.n == 1) continue;
+    if (std::abs(init.center[a]) > 0.5 * ax.length()) {
+      cfg.fail("initial.center", "element " + std::to_string(a) + " (" + axis_name[a] + ") = " +
+                                     strings::format_number(init.center[a]) +
+                                     " lies outside the grid [" +
+                                     strings::format_number(-0.5 * ax.length()) + ", " +
+                                     strings::format_number(0.5 * ax.length()) + "]");
+    }
+    if (init.kind != InitialKind::BoxModes && init.width[a] < ax.h) {
+      cfg.fail("initial.width", "element " + std::to_string(a) + " (" + axis_name[a] + ") = " +
+                                    strings::format_number(init.width[a]) +
+                                    " is below the cell width " + strings::format_number(ax.h) +
+                                    ": the state would not be resolved");
+    }
+    if (std::abs(init.k0[a]) * ax.h >= std::numbers::pi / 2.0) {
+      cfg.fail("initial.k0", "element " + std::to_string(a) + " (" + axis_name[a] + ") = " +
+                                 strings::format_number(init.k0[a]) +
+                                 " is not resolved: |k0| must be below pi/(2h) = " +
+                                 strings::format_number(std::numbers::pi / (2.0 * ax.h)));
+    }
+    const double omega = m.harmonic_omega[a];
+    if (omega > 0.0) {
+      if (omega * p.time.dt >= 1.0) {
+        cfg.fail("time.dt", "= " + strings::format_number(p.time.dt) + " is too coarse for " +
+                                "potential.harmonic_omega along " + axis_name[a] + " (" +
+                                strings::format_number(omega) + "): omega dt must be < 1");
+      }
+      const double ground = std::sqrt((a == 2 ? m.D * m.gamma_r : m.D) /
+                                      (omega * (a == 2 ? std::sqrt(m.gamma_r) : 1.0)));
+      if (ground < ax.h) {
+        cfg.fail("grid.h", "element " + std::to_string(a) + " (" + axis_name[a] + ") = " +
+                               strings::format_number(ax.h) +
+                               " does not resolve the harmonic ground state of width " +
+                               strings::format_number(ground) + " (sqrt(D/omega)): use h < " +
+                               strings::format_number(ground));
+      }
+    }
+  }
+  if (init.kind == InitialKind::Harmonic && init.modes.size() != 1) {
+    cfg.fail("initial.modes", "harmonic states take one triple of quantum numbers, got " +
+                                  std::to_string(init.modes.size()));
+  }
+  // Readout.
+  ReadoutParams& r = p.readout;
+  r.fs_hz = cfg.get_float("readout.fs_hz");
+  const double k = 1.0 / (r.fs_hz * p.time.dt * p.time.time_unit_s);
+  if (k < 1.0 - 1e-9 || std::abs(k - std::round(k)) > 1e-9 * k) {
+    cfg.fail("readout.fs_hz",
+             "= " + strings::format_number(r.fs_hz) + " Hz needs 1/(fs dt time_unit_s) = " +
+                 strings::format_number(k) +
+                 " steps per sample, which must be a whole number >= 1 (time.dt = " +
+                 strings::format_number(p.time.dt) +
+                 ", time.time_unit_s = " + strings::format_number(p.time.time_unit_s) + ")");
+  }
+  const auto electrodes = cfg.get_points("readout.electrodes");
+  if (electrodes.lattice) {
+    const auto [mx, my] = *electrodes.lattice;
+    auto lattice = electrode_lattice(p.grid, static_cast<std::size_t>(mx),
+                                     static_cast<std::size_t>(my));
+    r.electrodes = std::move(lattice.first);
+    r.labels = std::move(lattice.second);
+  } else {
+    r.electrodes = electrodes.points;
+    for (std::size_t e = 0; e < r.electrodes.size(); ++e) {
+      for (int a = 0; a < 2; ++a) {
+        const double c = a == 0 ? r.electrodes[e].first : r.electrodes[e].second;
+        if (std::abs(c) > 0.5 * p.grid.axes[a].length()) {
+          cfg.fail("readout.electrodes",
+                   "point " + std::to_string(e) + " " + axis_name[a] + " = " +
+                       strings::format_number(c) + " lies outside the grid [" +
+                       strings::format_number(-0.5 * p.grid.axes[a].length()) + ", " +
+                       strings::format_number(0.5 * p.grid.axes[a].length()) + "]");
+        }
+      }
+    }
+  }
+  r.sigma = cfg.get_float("readout.sigma");
+  r.weight = cfg.get_string("readout.weight") == "uniform" ? ReadoutWeight::Uniform
+                                                           : ReadoutWeight::Signed;
+  r.scale_uv = cfg.get_float("readout.scale_uv");
+  const uint64_t steps_per_sample = p.steps_per_sample();
+  if (p.time.steps / steps_per_sample < 2) {
+    cfg.fail("time.steps", "= " + std::to_string(p.time.steps) +
+                               " gives fewer than 2 EEG samples at " +
+                               strings::format_number(r.fs_hz) + " Hz (" +
+                               std::to_string(steps_per_sample) + " steps per sample)");
+  }
+  // Output.
+  OutputParams& o = p.output;
+  o.diag_every = static_cast<uint64_t>(cfg.get_int("output.diag_every"));
+  o.snapshot_every = static_cast<uint64_t>(cfg.get_int("output.snapshot_every"));
+  o.checkpoint_every = static_cast<uint64_t>(cfg.get_int("output.checkpoint_every"));
+  o.norm_tolerance = cfg.get_float("output.norm_tolerance");
+  o.snapshot_r = cfg.get_ints("output.snapshot_r");
+  for (auto& ir : o.snapshot_r) {
+    if (ir == -1) ir = static_cast<int64_t>(p.grid.nr() / 2);
+    if (ir < 0 || static_cast<std::size_t>(ir) >= p.grid.nr()) {
+      cfg.fail("output.snapshot_r", "index " + std::to_string(ir) + " is outside [0, " +
+                                        std::to_string(p.grid.nr()) + ") (grid.n r)");
+    }
+  }
+  // Numerics.
+  const std::string precision = cfg.get_string("precision");
+  p.precision = precision == "double"  ? Precision::Double
+                : precision == "float" ? Precision::Float
+                                       : Precision::Mixed;
+  p.solver = cfg.get_string("solver") == "adi" ? SolverKind::Adi : SolverKind::SplitStep;
+  if (p.solver == SolverKind::SplitStep && !p.grid.all_periodic()) {
+    cfg.fail("solver", "= \"splitstep\" needs grid.bc = [\"periodic\", \"periodic\", "
+                       "\"periodic\"]; use solver = \"adi\" for other boundaries");
+  }
+  // Memory.
+  const uint64_t need = estimated_memory_bytes(p);
+  const uint64_t have = available == 0 ? available_memory_bytes() : available;
+  if (need > have) {
+    cfg.fail("grid.n", "= " + p.grid.describe() + " needs about " +
+                           strings::format_number(static_cast<double>(need) / 1e9) +
+                           " GB but only " +
+                           strings::format_number(static_cast<double>(have) / 1e9) +
+                           " GB are available (use a smaller grid, precision = \"float\", or "
+                           "fewer snapshots)");
+  }
+  return p;
+}
+
+}  // namespace qneuro::field
