@@ -190,6 +190,9 @@ int run_field(const FieldOptions& opt, const GlobalOptions& global) {
   const field::RunStatus status = sim.run(cb);
   bar.finish();
   std::signal(SIGINT, previous);
+  if (status == field::RunStatus::Completed && params.output.checkpoint_every > 0) {
+    sim.write_checkpoint(out / "checkpoint.h5", print);  // lets --resume extend the run
+  }
   if (status == field::RunStatus::Interrupted) {
     sim.write_checkpoint(out / "checkpoint.h5", print);
     log::warn("interrupted at step {}: checkpoint written; continue with qneuro field --resume {}",

@@ -155,12 +155,19 @@ RunStatus Simulation::run(const Callbacks& cb) {
       record_sample();
       for (const auto& sig : record_.signals_uv) {
         if (!std::isfinite(sig.back())) {
-          stop_reason_ = "an electrode signal is not finite at step " + std::to_string(step_);
+          // Keep only finite samples: the outputs (EDF included) hold the healthy part.
+          for (auto& s : record_.signals_uv) s.pop_back();
+          record_diagnostics();  // the non-finite state, for the record
+          stop_reason_ = "the state is not finite (an electrode reads NaN or Inf) at step " +
+                         std::to_string(step_) +
+                         ": reduce time.dt, mqp.coupling, connectivity.beta or "
+                         "stimulus.amplitude, or set mqp.clamp";
           return RunStatus::Stopped;
         }
       }
     }
-    if ((out.diag_every > 0 && step_ % out.diag_every == 0) || step_ == 0) {
+    const bool diag_done = !record_.diagnostics.empty() && record_.diagnostics.back().step == step_;
+    if (((out.diag_every > 0 && step_ % out.diag_every == 0) || step_ == 0) && !diag_done) {
       if (!record_diagnostics()) return RunStatus::Stopped;
     }
     if (out.snapshot_every > 0 && step_ % out.snapshot_every == 0) record_snapshot();
