@@ -384,7 +384,9 @@ void FieldSolver<Real>::evaluate_nonlinear() {
   const Complex* psi = psi_.data();
   Real* amp = amp_.data();
   Real* unl = unl_.data();
-  std::vector<double> slab_sum(nr, 0.0), slab_max(nr, 0.0), slab_min(nr, 0.0);
+  // slab_sum: sum a^3, slab_sum2: sum a^2 (the density-weighted mean amplitude, below).
+  std::vector<double> slab_sum(nr, 0.0), slab_sum2(nr, 0.0), slab_max(nr, 0.0),
+      slab_min(nr, 0.0);
   std::vector<uint64_t> slab_clamped(nr, 0);
   const bool mqp = model_.has_mqp();
 #pragma omp parallel
@@ -392,26 +394,33 @@ void FieldSolver<Real>::evaluate_nonlinear() {
   const DenormalGuard ftz(kFlushDenormalsFor<Real>);
 #pragma omp for schedule(static)
     for (std::size_t ir = 0; ir < nr; ++ir) {
-      double sum = 0.0;
+      double sum = 0.0, sum2 = 0.0;
       double mn = std::numeric_limits<double>::infinity();
       for (std::size_t i = ir * plane; i < (ir + 1) * plane; ++i) {
         const Real a = std::sqrt(std::norm(psi[i]));
         amp[i] = a;
-        sum += static_cast<double>(a);
-        mn = std::min(mn, static_cast<double>(a));
+        const double ad = static_cast<double>(a);
+        sum += ad * ad * ad;
+        sum2 += ad * ad;
+        mn = std::min(mn, ad);
       }
       slab_sum[ir] = sum;
+      slab_sum2[ir] = sum2;
       slab_min[ir] = mn;
     }
 }
-  double total = 0.0, min_a = std::numeric_limits<double>::infinity();
+  double total = 0.0, total2 = 0.0, min_a = std::numeric_limits<double>::infinity();
   for (std::size_t ir = 0; ir < nr; ++ir) {
     total += slab_sum[ir];
+    total2 += slab_sum2[ir];
     min_a = std::min(min_a, slab_min[ir]);
   }
   last_min_a_ = min_a;
   if (mqp) {
-    const double mean_a = total / static_cast<double>(grid_.size());
+    // The mean amplitude as the density sees it, <a>_rho = sum a^3 / sum a^2: the typical
+    // amplitude inside the packet, independent of how much empty grid surrounds it (a plain
+    // grid mean would make eps vanish for a compact packet in a large box).
+    const double mean_a = total2 > 0.0 ? total / total2 : 0.0;
     const Real eps2 = static_cast<Real>(std::pow(model_.mqp_eps_rel * mean_a, 2));
     const Real coef = static_cast<Real>(-model_.mqp_coupling * model_.mqp_scale * model_.D *
                                         model_.D);  // lambda_Q * (-kappa D^2)

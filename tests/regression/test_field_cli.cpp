@@ -202,6 +202,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"--set connectivity.p_exc=1.5", "connectivity.p_exc"},
         BadConfig{"--set output.snapshot_r=[99]", "output.snapshot_r"},
         BadConfig{"--set mqp.eps_rel=0", "mqp.eps_rel"},
+        BadConfig{"--set mqp.coupling=2", "time.dt"},  // explicit MQP unstable: S = 5.6
         BadConfig{"--set model.Dee=1", "model.Dee"}));
 
 TEST(FieldCli, EveryPresetResolvesAndHelpExplainsTheModel) {

@@ -48,7 +48,7 @@ struct ModelParams {
   // Macroscopic quantum potential, lambda_Q * Q, Q = -kappa D^2 (L a) a / (a^2 + eps^2).
   double mqp_coupling = 0.0;  ///< lambda_Q (0 = off)
   double mqp_scale = 2.0;     ///< kappa
-  double mqp_eps_rel = 1e-3;  ///< eps = eps_rel * mean(a)
+  double mqp_eps_rel = 0.05;  ///< eps = eps_rel * <a>_rho, <a>_rho = sum a^3 / sum a^2
   double mqp_clamp = 0.0;     ///< |Q| <= clamp (0 = no clamp)
 
   // Log-normal connectivity V_conn = beta K (*) (g E rho) per r-slice.

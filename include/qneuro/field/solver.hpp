@@ -17,8 +17,10 @@
 // Potentials (docs/field.md): V_ext = sum_a omega_a^2/4 x_a^2 (harmonic, from the grid centre)
 // + A exp(-|x - c|^2/2w^2) sin(2 pi f t_s) (stimulus in its window); W_abs = alpha(t_s) W0
 // sum_a s(u_a)^2 with u_a in [0, 1] the depth into the sponge layer of axis a (non-periodic and
-// periodic axes alike); Q = -kappa D^2 (L a) a / (a^2 + eps^2), a = |psi|, eps = eps_rel mean(a),
-// optionally clamped to |Q| <= clamp; V_conn from connectivity.hpp.
+// periodic axes alike); Q = -kappa D^2 (L a) a / (a^2 + eps^2), a = |psi|, eps = eps_rel <a>_rho
+// (<a>_rho = sum a^3 / sum a^2, the amplitude the density sees), optionally clamped to
+// |Q| <= clamp; V_conn from connectivity.hpp. The MQP is explicit in the phase step: stable for
+// dt |lambda_Q| kappa D sum_a 4 gamma_a / h_a^2 <= 1 (checked by field_config).
 //
 // Passes over memory per ADI step without nonlinear terms: (1) per r-slab (in cache): half phase,
 // x lines, y lines batched across x; (2) per y-plane: r lines batched across x, then the second
