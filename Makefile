@@ -1,5 +1,5 @@
 # Thin wrapper over CMake presets. build/test/demo/bench install missing Debian packages first.
-#   make demo   synthesise a 64-channel EEG recording and analyse it (the main job)
+#   make demo   simulate the neural field (demo preset) and print its EEG band table (the main job)
 #   make test   deps + build + every test through ctest
 #   make bench  deps + build + benchmarks (JSON in build/bench-*.json)
 PRESET ?= release
@@ -21,11 +21,11 @@ test: build
 	ctest --preset $(PRESET) -j $(JOBS)
 
 demo: build
-	$(QNEURO) synth --out $(DEMO_DIR)/recording.edf --channels 64 --duration 60 --fs 160 --seed 1
-	$(QNEURO) analyze $(DEMO_DIR)/recording.edf --out $(DEMO_DIR)/analysis
-	@echo "demo outputs: $(DEMO_DIR)/analysis/{summary.json,analysis.h5,config.resolved.toml,run.json}"
+	$(QNEURO) field --preset demo --out $(DEMO_DIR)/field
+	@echo "demo outputs: $(DEMO_DIR)/field/{eeg.h5,eeg.edf,summary.json,config.resolved.toml,run.json}"
 
 bench: build
+	$(BUILD_DIR)/bin/bench_field > $(BUILD_DIR)/bench-field.jsonl
 	$(BUILD_DIR)/bin/bench_analysis --benchmark_counters_tabular=true \
 	  --benchmark_out=$(BUILD_DIR)/bench-analysis.json --benchmark_out_format=json
 	@QNEURO=$(QNEURO) bench/compare_scipy.sh

@@ -1,0 +1,85 @@
+// The `qneuro field` config: documentation coverage, presets, cross-key checks, the schedule.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "qneuro/core/error.hpp"
+#include "qneuro/field/field_config.hpp"
+
+namespace qneuro::field {
+namespace {
+
+config::Config resolve(const std::string& preset, const std::vector<std::string>& sets = {}) {
+  return config::Config::resolve(field_schema(), preset, std::nullopt, sets);
+}
+
+// docs/field.md is the user-facing reference of the key table: it must name every key.
+TEST(FieldConfig, DocsNameEveryKey) {
+  std::ifstream in(std::string(QNEURO_SOURCE_DIR) + "/docs/field.md");
+  ASSERT_TRUE(in) << "docs/field.md missing";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  for (const auto& key : field_schema().keys()) {
+    EXPECT_NE(ss.str().find("`" + key + "`"), std::string::npos) << key;
+  }
+}
+
+TEST(FieldConfig, EveryPresetGivesValidParameters) {
+  for (const auto& name : field_schema().preset_names()) {
+    const FieldParams p = params_from_config(resolve(name), uint64_t{1} << 40);
+    EXPECT_GE(p.time.steps / p.steps_per_sample(), 2u) << name;
+  }
+  const FieldParams demo = params_from_config(resolve("demo"));
+  EXPECT_EQ(demo.grid.describe(), "64x64x32");
+  EXPECT_EQ(demo.steps_per_sample(), 8u);  // 1 / (128 Hz * 1/1024)
+  EXPECT_EQ(demo.readout.electrodes.size(), 16u);
+  const FieldParams seed = params_from_config(resolve("seed"), uint64_t{1} << 40);
+  EXPECT_EQ(seed.grid.describe(), "256x256x128");
+  EXPECT_EQ(seed.time.steps, 20480u);
+  EXPECT_EQ(seed.steps_per_sample(), 4u);  // 512 Hz at dt = 1/2048
+}
+
+TEST(FieldConfig, MemoryEstimateBoundsTheGrid) {
+  const auto cfg = resolve("demo");
+  const FieldParams p = params_from_config(cfg, uint64_t{1} << 40);
+  const uint64_t need = estimated_memory_bytes(p);
+  EXPECT_GT(need, p.grid.size() * 16);  // at least the double state
+  try {
+    (void)params_from_config(cfg, need / 2);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'grid.n'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FieldConfig, ElectrodesAsPointsOrLattice) {
+  const FieldParams a =
+      params_from_config(resolve("demo", {"readout.electrodes=[[0.1, 0.2], [-0.5, 0]]"}));
+  ASSERT_EQ(a.readout.electrodes.size(), 2u);
+  EXPECT_EQ(a.readout.electrodes[0], (std::pair<double, double>{0.1, 0.2}));
+  const FieldParams b = params_from_config(resolve("demo", {"readout.electrodes=[3, 2]"}));
+  ASSERT_EQ(b.readout.electrodes.size(), 6u);
+  EXPECT_EQ(b.readout.labels.front(), "E0_0");
+  // Lattice centres of a 3 x 2 partition of [-1.6, 1.6]^2.
+  EXPECT_NEAR(b.readout.electrodes[0].first, -1.6 + 3.2 / 6.0, 1e-12);
+  EXPECT_NEAR(b.readout.electrodes[0].second, -0.8, 1e-12);
+  EXPECT_THROW(resolve("demo", {"readout.electrodes=[[1, 2, 3]]"}), ConfigError);
+  EXPECT_THROW(resolve("demo", {"readout.electrodes=[0, 2]"}), ConfigError);
+}
+
+TEST(FieldConfig, ScheduleIsSmoothBetweenStates) {
+  const FieldParams p = params_from_config(
+      resolve("demo", {"state.schedule=wake,deep@1", "state.transition_s=0.5"}));
+  const ModelParams& m = p.model;
+  ASSERT_EQ(m.schedule.size(), 2u);
+  EXPECT_EQ(m.alpha_at(0.5), 0.0);
+  EXPECT_EQ(m.alpha_at(1.0), 0.0);
+  EXPECT_NEAR(m.alpha_at(1.25), 0.4, 1e-12);  // smoothstep(1/2) = 1/2 of 0.8
+  EXPECT_EQ(m.alpha_at(1.5), 0.8);
+  EXPECT_EQ(m.alpha_at(9.0), 0.8);
+  EXPECT_TRUE(m.has_absorption());
+}
+
+}  // namespace
+}  // namespace qneuro::field
