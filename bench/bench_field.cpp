@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
     if (std::strcmp(argv[i], "--no-seed") == 0) seed = false;
-    if (std::strcmp(argv[i], "--seed-steps") == 0 && i + 1 < argc) seed_steps = std::atoi(argv[++i]);
+    if (std::strcmp(argv[i], "--seed-steps") == 0 && i + 1 < argc)
+      seed_steps = std::atoi(argv[++i]);
   }
   const auto triad = qneuro::measure_triad();
   std::cerr << "triad: " << triad.gbs << " GB/s with " << triad.threads << " threads\n";

@@ -20,7 +20,9 @@ namespace qneuro::cli {
 namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int /*sig*/) { g_interrupted = 1; }
+extern "C" void on_sigint(int /*sig*/) {
+  g_interrupted = 1;
+}
 
 struct FieldOptions {
   std::string out = "field-out";
@@ -88,8 +90,8 @@ void write_eeg_edf(const std::filesystem::path& path, const io::Recording& rec,
                    const field::FieldParams& p) {
   std::vector<io::EdfWriteSignal> signals;
   for (std::size_t c = 0; c < rec.n_channels(); ++c) {
-    signals.push_back({rec.channels[c], "uV", "qneuro field electrode", "none", rec.sfreq_hz,
-                       rec.data[c]});
+    signals.push_back(
+        {rec.channels[c], "uV", "qneuro field electrode", "none", rec.sfreq_hz, rec.data[c]});
   }
   io::EdfWriteOptions eo;
   eo.recording = "Startdate X X qneuro-field " + p.grid.describe();
@@ -155,15 +157,15 @@ int run_field(const FieldOptions& opt, const GlobalOptions& global) {
   const config::Config cfg = copt.resolve(schema);
   const field::FieldParams params = field::params_from_config(cfg);
   const uint64_t k = params.steps_per_sample();
-  log::info("field {} ({}), {} steps of dt = {} ({} s), {} electrodes at {} Hz (every {} steps), "
-            "{} {}, {} threads, ~{:.0f} MB",
-            params.grid.describe(), cfg.preset().empty() ? "config" : "preset " + cfg.preset(),
-            params.time.steps, params.time.dt,
-            static_cast<double>(params.time.steps) * params.time.dt * params.time.time_unit_s,
-            params.readout.electrodes.size(), params.readout.fs_hz, k,
-            field::to_string(params.precision), field::to_string(params.solver),
-            parallel::max_threads(),
-            static_cast<double>(field::estimated_memory_bytes(params)) / 1e6);
+  log::info(
+      "field {} ({}), {} steps of dt = {} ({} s), {} electrodes at {} Hz (every {} steps), "
+      "{} {}, {} threads, ~{:.0f} MB",
+      params.grid.describe(), cfg.preset().empty() ? "config" : "preset " + cfg.preset(),
+      params.time.steps, params.time.dt,
+      static_cast<double>(params.time.steps) * params.time.dt * params.time.time_unit_s,
+      params.readout.electrodes.size(), params.readout.fs_hz, k, field::to_string(params.precision),
+      field::to_string(params.solver), parallel::max_threads(),
+      static_cast<double>(field::estimated_memory_bytes(params)) / 1e6);
 
   RunRecord run("field", global);
   std::filesystem::create_directories(out);
@@ -199,8 +201,8 @@ int run_field(const FieldOptions& opt, const GlobalOptions& global) {
               sim.step(), out.string());
   }
 
-  const double node_updates = static_cast<double>(params.grid.size()) *
-                              static_cast<double>(sim.steps_done_here());
+  const double node_updates =
+      static_cast<double>(params.grid.size()) * static_cast<double>(sim.steps_done_here());
   const double secs = std::max(sim.stepping_seconds(), 1e-12);
   const io::Recording rec = to_recording(sim.record());
   nlohmann::ordered_json summary;

@@ -197,9 +197,8 @@ Schema& Schema::add_range_table(const std::string& key, std::vector<NamedRange> 
   return add(KeySpec{key, Kind::RangeTable, std::move(doc), edge_bounds, {}}, std::move(t));
 }
 
-Schema& Schema::add_point_list(const std::string& key,
-                               std::vector<std::pair<double, double>> def, KeyDoc doc,
-                               Bounds coordinate_bounds, bool allow_lattice) {
+Schema& Schema::add_point_list(const std::string& key, std::vector<std::pair<double, double>> def,
+                               KeyDoc doc, Bounds coordinate_bounds, bool allow_lattice) {
   toml::array a;
   for (const auto& [x, y] : def) a.push_back(toml::array{x, y});
   KeySpec spec{key, Kind::PointList, std::move(doc), coordinate_bounds, {}};

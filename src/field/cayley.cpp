@@ -38,7 +38,7 @@ CayleyAxis<Real>::CayleyAxis(std::size_t n, Boundary bc, double mu) : n_(n) {
   if (periodic_ && n < 3) {
     throw InputError("a periodic axis needs n = 1 or n >= 3 cells, got " + std::to_string(n));
   }
-  const Cd off(0.0, -mu);  // -i mu * (+1 off-diagonal of T)
+  const Cd off(0.0, -mu);                      // -i mu * (+1 off-diagonal of T)
   std::vector<Cd> diag(n, Cd(1.0, 2.0 * mu));  // 1 - i mu * (-2)
   if (bc == Boundary::Neumann) {
     diag.front() = Cd(1.0, mu);  // T_00 = -1: the ghost equals the boundary cell
@@ -106,8 +106,9 @@ struct LineFactors {
 };
 
 template <typename Real>
-__attribute__((always_inline)) inline void lines_body(const LineFactors<Real>& fac, std::complex<Real>* psi, std::size_t stride,
-                       std::size_t count, std::complex<Real>* work) {
+__attribute__((always_inline)) inline void lines_body(const LineFactors<Real>& fac,
+                                                      std::complex<Real>* psi, std::size_t stride,
+                                                      std::size_t count, std::complex<Real>* work) {
   const std::size_t n = fac.n;
   // Work on interleaved real/imaginary parts so the inner loops vectorise without relying on
   // the compiler's complex arithmetic.
@@ -186,7 +187,6 @@ __attribute__((always_inline)) inline void lines_body(const LineFactors<Real>& f
   }
 }
 
-
 // Clones for AVX-512, AVX2 and the baseline: without FMA contraction each computes the same
 // IEEE operations per lane, so the result does not depend on the CPU that runs it.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void solve_lines(
@@ -195,8 +195,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void solve_lines(
   lines_body(fac, psi, stride, count, work);
 }
 __attribute__((target_clones("avx512f", "avx2", "default"))) void solve_lines(
-    const LineFactors<float>& fac, std::complex<float>* psi, std::size_t stride,
-    std::size_t count, std::complex<float>* work) {
+    const LineFactors<float>& fac, std::complex<float>* psi, std::size_t stride, std::size_t count,
+    std::complex<float>* work) {
   lines_body(fac, psi, stride, count, work);
 }
 }  // namespace
@@ -205,8 +205,8 @@ template <typename Real>
 void CayleyAxis<Real>::apply_lines(Complex* psi, std::size_t stride, std::size_t count,
                                    Complex* work) const {
   if (n_ <= 1) return;
-  const LineFactors<Real> fac{n_,           periodic_,    off_,  cprime_.data(), inv_pivot_.data(),
-                              z_.data(),    ratio_,       inv_denominator_};
+  const LineFactors<Real> fac{
+      n_, periodic_, off_, cprime_.data(), inv_pivot_.data(), z_.data(), ratio_, inv_denominator_};
   solve_lines(fac, psi, stride, count, work);
 }
 

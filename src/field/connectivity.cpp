@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <complex>
 #include <mutex>
+#include <numbers>
 
 #include <fftw3.h>
 
@@ -36,10 +36,10 @@ struct Connectivity::Impl {
   double beta = 0.0;
   ConnectivityForm form = ConnectivityForm::Hartree;
   bool half = false;
-  std::vector<double> ge;      // double storage
-  std::vector<_Float16> ge16;  // half storage (mixed)
-  std::size_t px = 0, py = 0;  // padded transform sizes
-  std::size_t pxc = 0;         // px / 2 + 1
+  std::vector<double> ge;                        // double storage
+  std::vector<_Float16> ge16;                    // half storage (mixed)
+  std::size_t px = 0, py = 0;                    // padded transform sizes
+  std::size_t pxc = 0;                           // px / 2 + 1
   std::vector<std::complex<double>> kernel_hat;  // [py][pxc], includes 1/(px py) and hx hy beta
   fftw_plan forward = nullptr;
   fftw_plan backward = nullptr;
@@ -85,11 +85,9 @@ Connectivity::Connectivity(const Grid& grid, const ModelParams& model, bool half
   if (half_storage) {
     m.ge16.resize(m.ge.size());
     for (std::size_t i = 0; i < m.ge.size(); ++i) m.ge16[i] = static_cast<_Float16>(m.ge[i]);
-    if (!std::isfinite(static_cast<double>(*std::max_element(m.ge16.begin(), m.ge16.end(),
-                                                             [](_Float16 a, _Float16 b) {
-                                                               return std::fabs(float(a)) <
-                                                                      std::fabs(float(b));
-                                                             })))) {
+    if (!std::isfinite(static_cast<double>(*std::max_element(
+            m.ge16.begin(), m.ge16.end(),
+            [](_Float16 a, _Float16 b) { return std::fabs(float(a)) < std::fabs(float(b)); })))) {
       throw InputError(
           "connectivity weights overflow half precision (|g| > 65504): lower "
           "connectivity.sigma or connectivity.mu, or use precision = \"float\"");
@@ -106,15 +104,15 @@ Connectivity::Connectivity(const Grid& grid, const ModelParams& model, bool half
   auto kout = fftw_array<fftw_complex>(m.pxc * m.py);
   double ksum = 0.0;
   for (std::size_t j = 0; j < m.py; ++j) {
-    const double dyc = static_cast<double>(j <= m.py / 2 ? static_cast<long>(j)
-                                                         : static_cast<long>(j) -
-                                                               static_cast<long>(m.py)) *
-                       ay.h;
+    const double dyc =
+        static_cast<double>(j <= m.py / 2 ? static_cast<long>(j)
+                                          : static_cast<long>(j) - static_cast<long>(m.py)) *
+        ay.h;
     for (std::size_t i = 0; i < m.px; ++i) {
-      const double dxc = static_cast<double>(i <= m.px / 2 ? static_cast<long>(i)
-                                                           : static_cast<long>(i) -
-                                                                 static_cast<long>(m.px)) *
-                         ax.h;
+      const double dxc =
+          static_cast<double>(i <= m.px / 2 ? static_cast<long>(i)
+                                            : static_cast<long>(i) - static_cast<long>(m.px)) *
+          ax.h;
       const double d = std::hypot(dxc, dyc);
       const double k = model.conn_kernel == KernelKind::Exponential
                            ? std::exp(-d / model.conn_length)

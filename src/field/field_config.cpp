@@ -32,29 +32,34 @@ config::Schema build_schema() {
                    positive, 3, 3);
   s.add_string_list("grid.bc", {"periodic", "periodic", "neumann"},
                     {"", "boundary condition per axis: periodic, neumann or dirichlet"});
-  s.add_float("time.dt", 1.0 / 1024.0, {"time units", "time step (a time unit is time.time_unit_s seconds)"},
-              positive);
+  s.add_float("time.dt", 1.0 / 1024.0,
+              {"time units", "time step (a time unit is time.time_unit_s seconds)"}, positive);
   s.add_int("time.steps", 4096, {"steps", "number of time steps"}, Bounds{1.0, 1e12});
   s.add_float("time.time_unit_s", 1.0, {"s", "seconds per model time unit"}, positive);
-  s.add_float("model.D", 0.3, {"length^2/time", "fractal diffusion coefficient D (hbar -> D, m -> 1/2)"},
-              positive);
-  s.add_float("model.gamma_r", 1.0, {"", "relative stiffness of the r axis (kinetic term D^2 gamma_r d_r^2)"},
-              positive);
-  s.add_float("mqp.coupling", 0.25, {"", "lambda_Q: weight of the macroscopic quantum potential (0 = off)"},
+  s.add_float("model.D", 0.3,
+              {"length^2/time", "fractal diffusion coefficient D (hbar -> D, m -> 1/2)"}, positive);
+  s.add_float("model.gamma_r", 1.0,
+              {"", "relative stiffness of the r axis (kinetic term D^2 gamma_r d_r^2)"}, positive);
+  s.add_float("mqp.coupling", 0.25,
+              {"", "lambda_Q: weight of the macroscopic quantum potential (0 = off)"},
               Bounds{-100.0, 100.0});
   s.add_float("mqp.scale", 2.0, {"", "kappa: MQP scaling, Q = -kappa D^2 lap(a)/a"}, non_negative);
-  s.add_float("mqp.eps_rel", 0.05, {"", "regularisation eps of Q relative to the density-weighted mean amplitude"},
+  s.add_float("mqp.eps_rel", 0.05,
+              {"", "regularisation eps of Q relative to the density-weighted mean amplitude"},
               Bounds{0.0, 1.0, true, false});
-  s.add_float("mqp.clamp", 0.0, {"energy", "clamp |Q| to this value (0 = no clamp); clamped cells are counted"},
+  s.add_float("mqp.clamp", 0.0,
+              {"energy", "clamp |Q| to this value (0 = no clamp); clamped cells are counted"},
               non_negative);
-  s.add_float("connectivity.beta", 1.0, {"energy*volume", "strength beta of the connectivity potential (0 = off)"},
+  s.add_float("connectivity.beta", 1.0,
+              {"energy*volume", "strength beta of the connectivity potential (0 = off)"},
               Bounds{-1e6, 1e6});
   s.add_float("connectivity.mu", 0.0, {"", "mu of the log-normal weights g"}, Bounds{-10.0, 10.0});
-  s.add_float("connectivity.sigma", 1.2, {"", "sigma of the log-normal weights g"}, Bounds{0.0, 5.0});
+  s.add_float("connectivity.sigma", 1.2, {"", "sigma of the log-normal weights g"},
+              Bounds{0.0, 5.0});
   s.add_float("connectivity.threshold", 0.005, {"", "weights g below this are set to 0 (sparsity)"},
               non_negative);
-  s.add_float("connectivity.p_exc", 0.8, {"", "probability that a site is excitatory (E = +1, else -1)"},
-              Bounds{0.0, 1.0});
+  s.add_float("connectivity.p_exc", 0.8,
+              {"", "probability that a site is excitatory (E = +1, else -1)"}, Bounds{0.0, 1.0});
   s.add_choice("connectivity.kernel", "exponential", {"exponential", "power_law"},
                {"", "distance kernel K: exp(-d/l) or (1 + d/l)^-exponent"});
   s.add_float("connectivity.length", 0.5, {"length", "kernel length scale l"}, positive);
@@ -64,47 +69,60 @@ config::Schema build_schema() {
   s.add_int("connectivity.seed", 1, {"", "seed of the connectivity network (Philox)"},
             Bounds{0.0, 4294967295.0});
   s.add_string_list("state.schedule", {"wake"},
-                    {"", "brain states over time: \"state\" or \"state@t_s\" entries with states wake, "
-                         "light, deep, rem (absorption alpha 0, 0.3, 0.8, 0.2)"});
-  s.add_float("state.transition_s", 0.5, {"s", "duration of the smooth change between scheduled states"},
+                    {"",
+                     "brain states over time: \"state\" or \"state@t_s\" entries with states wake, "
+                     "light, deep, rem (absorption alpha 0, 0.3, 0.8, 0.2)"});
+  s.add_float("state.transition_s", 0.5,
+              {"s", "duration of the smooth change between scheduled states"}, non_negative);
+  s.add_float("state.w0", 10.0, {"energy", "absorption strength W0 of the sponge layers"},
               non_negative);
-  s.add_float("state.w0", 10.0, {"energy", "absorption strength W0 of the sponge layers"}, non_negative);
-  s.add_float("state.sponge_width", 0.1, {"", "sponge layer width as a fraction of each axis, at each end"},
-              Bounds{0.0, 0.5});
+  s.add_float("state.sponge_width", 0.1,
+              {"", "sponge layer width as a fraction of each axis, at each end"}, Bounds{0.0, 0.5});
   s.add_float_list("potential.harmonic_omega", {kTwoPi * 10.0, kTwoPi * 10.0, kTwoPi * 6.0},
                    {"rad/time", "harmonic confinement V = omega^2/4 coord^2 per axis (0 = none)"},
                    non_negative, 3, 3);
-  s.add_float("stimulus.amplitude", 0.0, {"energy", "amplitude A of a Gaussian stimulus bump (0 = off)"});
-  s.add_float_list("stimulus.center", {0.0, 0.0, 0.0}, {"length", "stimulus centre (x, y, r)"}, {}, 3, 3);
+  s.add_float("stimulus.amplitude", 0.0,
+              {"energy", "amplitude A of a Gaussian stimulus bump (0 = off)"});
+  s.add_float_list("stimulus.center", {0.0, 0.0, 0.0}, {"length", "stimulus centre (x, y, r)"}, {},
+                   3, 3);
   s.add_float("stimulus.width", 0.2, {"length", "stimulus standard deviation w"}, positive);
-  s.add_float("stimulus.freq_hz", 10.0, {"Hz", "stimulus modulation A sin(2 pi f t)"}, non_negative);
+  s.add_float("stimulus.freq_hz", 10.0, {"Hz", "stimulus modulation A sin(2 pi f t)"},
+              non_negative);
   s.add_float_list("stimulus.window_s", {0.0, 1e9}, {"s", "stimulus on for t in [t0, t1)"},
                    non_negative, 2, 2);
   s.add_choice("initial.kind", "gaussian", {"gaussian", "box_modes", "harmonic", "noise"},
                {"", "initial state (see docs/field.md)"});
-  s.add_float_list("initial.center", {0.3, 0.0, 0.2}, {"length", "packet centre (x, y, r)"}, {}, 3, 3);
-  s.add_float_list("initial.width", {0.1, 0.1, 0.1},
-                   {"length", "packet standard deviation of |psi|^2 (gaussian), smoothing width (noise)"},
-                   positive, 3, 3);
-  s.add_float_list("initial.k0", {0.0, 0.0, 0.0}, {"1/length", "mean wave vector of the packet"}, {}, 3, 3);
-  s.add_int_list("initial.modes", {0, 0, 0},
-                 {"", "mode numbers (kx, ky, kr, kx2, ...) for box_modes; quantum numbers for harmonic"},
-                 Bounds{0.0, 4096.0}, 3);
-  s.add_int("initial.seed", 1, {"", "seed of the noise initial state (Philox)"}, Bounds{0.0, 4294967295.0});
-  s.add_float("readout.fs_hz", 128.0, {"Hz", "EEG sampling rate; 1/(fs dt time_unit_s) must be an integer"},
-              positive);
+  s.add_float_list("initial.center", {0.3, 0.0, 0.2}, {"length", "packet centre (x, y, r)"}, {}, 3,
+                   3);
+  s.add_float_list(
+      "initial.width", {0.1, 0.1, 0.1},
+      {"length", "packet standard deviation of |psi|^2 (gaussian), smoothing width (noise)"},
+      positive, 3, 3);
+  s.add_float_list("initial.k0", {0.0, 0.0, 0.0}, {"1/length", "mean wave vector of the packet"},
+                   {}, 3, 3);
+  s.add_int_list(
+      "initial.modes", {0, 0, 0},
+      {"", "mode numbers (kx, ky, kr, kx2, ...) for box_modes; quantum numbers for harmonic"},
+      Bounds{0.0, 4096.0}, 3);
+  s.add_int("initial.seed", 1, {"", "seed of the noise initial state (Philox)"},
+            Bounds{0.0, 4294967295.0});
+  s.add_float("readout.fs_hz", 128.0,
+              {"Hz", "EEG sampling rate; 1/(fs dt time_unit_s) must be an integer"}, positive);
   s.add_point_list("readout.electrodes", std::pair<int64_t, int64_t>{4, 4},
                    {"length", "electrode positions [[x, y], ...], or a lattice size [mx, my]"});
-  s.add_float("readout.sigma", 0.3, {"length", "Gaussian lead-field width of each electrode"}, positive);
+  s.add_float("readout.sigma", 0.3, {"length", "Gaussian lead-field width of each electrode"},
+              positive);
   s.add_choice("readout.weight", "uniform", {"uniform", "signed"},
                {"", "r weighting w(r): 1, or r / r_max (excitatory +, inhibitory -)"});
-  s.add_float("readout.scale_uv", 100.0, {"uV", "microvolts per unit of electrode signal s_e"}, positive);
+  s.add_float("readout.scale_uv", 100.0, {"uV", "microvolts per unit of electrode signal s_e"},
+              positive);
   s.add_int("output.snapshot_every", 0, {"steps", "store density slices every n steps (0 = none)"},
             Bounds{0.0, 1e12});
-  s.add_int_list("output.snapshot_r", {-1}, {"", "r indices of the stored slices (-1 = the centre slice)"},
+  s.add_int_list("output.snapshot_r", {-1},
+                 {"", "r indices of the stored slices (-1 = the centre slice)"},
                  Bounds{-1.0, 4095.0}, 1);
-  s.add_int("output.diag_every", 64, {"steps", "diagnostics every n steps (0 = start and end only)"},
-            Bounds{0.0, 1e12});
+  s.add_int("output.diag_every", 64,
+            {"steps", "diagnostics every n steps (0 = start and end only)"}, Bounds{0.0, 1e12});
   s.add_int("output.checkpoint_every", 0,
             {"steps", "write checkpoint.h5 every n steps (0 = only when the run stops early)"},
             Bounds{0.0, 1e12});
@@ -113,12 +131,14 @@ config::Schema build_schema() {
               Bounds{0.0, 1.0, true, false});
   s.add_choice("precision", "double", {"double", "float", "mixed"},
                {"", "arithmetic: double; float; mixed (float state, double phases, half weights)"});
-  s.add_choice("solver", "adi", {"adi", "splitstep"},
-               {"", "kinetic step: ADI Crank-Nicolson, or split-step Fourier (periodic grids only)"});
+  s.add_choice(
+      "solver", "adi", {"adi", "splitstep"},
+      {"", "kinetic step: ADI Crank-Nicolson, or split-step Fourier (periodic grids only)"});
 
-  s.add_preset("demo", "",
-               "64x64x32 grid: displaced packet in a 10 Hz (x, y) / 6 Hz (r) harmonic trap with MQP "
-               "(lambda_Q = 0.25) and log-normal connectivity, 4 s at 128 Hz (seconds on 2 cores)");
+  s.add_preset(
+      "demo", "",
+      "64x64x32 grid: displaced packet in a 10 Hz (x, y) / 6 Hz (r) harmonic trap with MQP "
+      "(lambda_Q = 0.25) and log-normal connectivity, 4 s at 128 Hz (seconds on 2 cores)");
   s.add_preset("linear", "mqp.coupling = 0.0\nconnectivity.beta = 0.0\n",
                "the demo without MQP and connectivity: the plain Schroedinger equation");
   s.add_preset(
@@ -131,13 +151,14 @@ config::Schema build_schema() {
       "output.checkpoint_every = 2048\n",
       "the seed's full problem: 256x256x128, h = 0.1, dt = 1/2048, 20480 steps (10 s at 512 Hz), "
       "MQP lambda_Q = 1, kappa = 2, log-normal connectivity mu 0 sigma 1.2, wake");
-  s.add_preset("test",
-               "grid.n = [16, 16, 8]\ngrid.h = [0.05, 0.05, 0.05]\ntime.steps = 512\n"
-               "readout.fs_hz = 256.0\nreadout.electrodes = [2, 2]\nreadout.sigma = 0.2\n"
-               "potential.harmonic_omega = [62.83185307179586, 62.83185307179586, 37.69911184307752]\n"
-               "initial.center = [0.15, 0.0, 0.05]\nconnectivity.length = 0.2\n"
-               "output.diag_every = 16\n",
-               "16x16x8, 512 steps: the test suite's run (well under a second)");
+  s.add_preset(
+      "test",
+      "grid.n = [16, 16, 8]\ngrid.h = [0.05, 0.05, 0.05]\ntime.steps = 512\n"
+      "readout.fs_hz = 256.0\nreadout.electrodes = [2, 2]\nreadout.sigma = 0.2\n"
+      "potential.harmonic_omega = [62.83185307179586, 62.83185307179586, 37.69911184307752]\n"
+      "initial.center = [0.15, 0.0, 0.05]\nconnectivity.length = 0.2\n"
+      "output.diag_every = 16\n",
+      "16x16x8, 512 steps: the test suite's run (well under a second)");
   return s;
 }
 
@@ -209,8 +230,8 @@ uint64_t available_memory_bytes() {
 uint64_t estimated_memory_bytes(const FieldParams& p) {
   const uint64_t n = p.grid.size();
   const uint64_t real = p.precision == Precision::Double ? 8 : 4;
-  uint64_t bytes = n * 2 * real;                        // psi
-  if (p.model.nonlinear()) bytes += 2 * n * real;       // U_nl and |psi|
+  uint64_t bytes = n * 2 * real;                                 // psi
+  if (p.model.nonlinear()) bytes += 2 * n * real;                // U_nl and |psi|
   if (p.solver == SolverKind::SplitStep) bytes += n * 2 * real;  // spectral multipliers
   bytes += n * 16;  // the initial state, built in double
   const uint64_t k = std::max<uint64_t>(1, p.steps_per_sample());
@@ -229,8 +250,8 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   const auto h = cfg.get_floats("grid.h");
   const auto bc = cfg.get_strings("grid.bc");
   if (bc.size() != 3) {
-    cfg.fail("grid.bc", "must list 3 boundary conditions (x, y, r), got " +
-                            std::to_string(bc.size()));
+    cfg.fail("grid.bc",
+             "must list 3 boundary conditions (x, y, r), got " + std::to_string(bc.size()));
   }
   const char* axis_name[3] = {"x", "y", "r"};
   for (int a = 0; a < 3; ++a) {
@@ -244,8 +265,8 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
     }
     ax.bc = parse_boundary(name);
     if (ax.bc == Boundary::Periodic && ax.n == 2) {
-      cfg.fail("grid.n", "a periodic axis needs 1 or >= 3 cells, got 2 along " +
-                             std::string(axis_name[a]));
+      cfg.fail("grid.n",
+               "a periodic axis needs 1 or >= 3 cells, got 2 along " + std::string(axis_name[a]));
     }
   }
   // Time.
@@ -309,9 +330,9 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   for (std::size_t i = 0; i < modes.size(); i += 3) {
     for (int a = 0; a < 3; ++a) {
       if (static_cast<std::size_t>(modes[i + a]) >= p.grid.axes[a].n) {
-        cfg.fail("initial.modes", "mode number " + std::to_string(modes[i + a]) + " along " +
-                                      axis_name[a] + " must be below grid.n = " +
-                                      std::to_string(p.grid.axes[a].n));
+        cfg.fail("initial.modes",
+                 "mode number " + std::to_string(modes[i + a]) + " along " + axis_name[a] +
+                     " must be below grid.n = " + std::to_string(p.grid.axes[a].n));
       }
     }
     init.modes.push_back({modes[i], modes[i + 1], modes[i + 2]});
@@ -320,21 +341,21 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
     const Axis& ax = p.grid.axes[a];
     if (ax.n == 1) continue;
     if (std::abs(init.center[a]) > 0.5 * ax.length()) {
-      cfg.fail("initial.center", "element " + std::to_string(a) + " (" + axis_name[a] + ") = " +
-                                     strings::format_number(init.center[a]) +
+      cfg.fail("initial.center", "element " + std::to_string(a) + " (" + axis_name[a] +
+                                     ") = " + strings::format_number(init.center[a]) +
                                      " lies outside the grid [" +
                                      strings::format_number(-0.5 * ax.length()) + ", " +
                                      strings::format_number(0.5 * ax.length()) + "]");
     }
     if (init.kind != InitialKind::BoxModes && init.width[a] < ax.h) {
-      cfg.fail("initial.width", "element " + std::to_string(a) + " (" + axis_name[a] + ") = " +
-                                    strings::format_number(init.width[a]) +
+      cfg.fail("initial.width", "element " + std::to_string(a) + " (" + axis_name[a] +
+                                    ") = " + strings::format_number(init.width[a]) +
                                     " is below the cell width " + strings::format_number(ax.h) +
                                     ": the state would not be resolved");
     }
     if (std::abs(init.k0[a]) * ax.h >= std::numbers::pi / 2.0) {
-      cfg.fail("initial.k0", "element " + std::to_string(a) + " (" + axis_name[a] + ") = " +
-                                 strings::format_number(init.k0[a]) +
+      cfg.fail("initial.k0", "element " + std::to_string(a) + " (" + axis_name[a] +
+                                 ") = " + strings::format_number(init.k0[a]) +
                                  " is not resolved: |k0| must be below pi/(2h) = " +
                                  strings::format_number(std::numbers::pi / (2.0 * ax.h)));
     }
@@ -348,8 +369,8 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
       const double ground = std::sqrt((a == 2 ? m.D * m.gamma_r : m.D) /
                                       (omega * (a == 2 ? std::sqrt(m.gamma_r) : 1.0)));
       if (ground < ax.h) {
-        cfg.fail("grid.h", "element " + std::to_string(a) + " (" + axis_name[a] + ") = " +
-                               strings::format_number(ax.h) +
+        cfg.fail("grid.h", "element " + std::to_string(a) + " (" + axis_name[a] +
+                               ") = " + strings::format_number(ax.h) +
                                " does not resolve the harmonic ground state of width " +
                                strings::format_number(ground) + " (sqrt(D/omega)): use h < " +
                                strings::format_number(ground));
@@ -369,12 +390,13 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
     }
     const double S = p.time.dt * std::abs(m.mqp_coupling) * m.mqp_scale * m.D * stiffness;
     if (S > 1.0) {
-      cfg.fail("time.dt", "= " + strings::format_number(p.time.dt) +
-                              " is unstable with the macroscopic quantum potential: dt |mqp.coupling| "
-                              "mqp.scale D sum(4 gamma/h^2) = " + strings::format_number(S) +
-                              " must be <= 1; use time.dt <= " +
-                              strings::format_number(p.time.dt / S) +
-                              " (with readout.fs_hz adjusted), or a smaller mqp.coupling");
+      cfg.fail("time.dt",
+               "= " + strings::format_number(p.time.dt) +
+                   " is unstable with the macroscopic quantum potential: dt |mqp.coupling| "
+                   "mqp.scale D sum(4 gamma/h^2) = " +
+                   strings::format_number(S) +
+                   " must be <= 1; use time.dt <= " + strings::format_number(p.time.dt / S) +
+                   " (with readout.fs_hz adjusted), or a smaller mqp.coupling");
     }
   }
   if (init.kind == InitialKind::Harmonic && init.modes.size() != 1) {
@@ -387,8 +409,8 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   const double k = 1.0 / (r.fs_hz * p.time.dt * p.time.time_unit_s);
   if (k < 1.0 - 1e-9 || std::abs(k - std::round(k)) > 1e-9 * k) {
     cfg.fail("readout.fs_hz",
-             "= " + strings::format_number(r.fs_hz) + " Hz needs 1/(fs dt time_unit_s) = " +
-                 strings::format_number(k) +
+             "= " + strings::format_number(r.fs_hz) +
+                 " Hz needs 1/(fs dt time_unit_s) = " + strings::format_number(k) +
                  " steps per sample, which must be a whole number >= 1 (time.dt = " +
                  strings::format_number(p.time.dt) +
                  ", time.time_unit_s = " + strings::format_number(p.time.time_unit_s) + ")");
@@ -396,8 +418,8 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   const auto electrodes = cfg.get_points("readout.electrodes");
   if (electrodes.lattice) {
     const auto [mx, my] = *electrodes.lattice;
-    auto lattice = electrode_lattice(p.grid, static_cast<std::size_t>(mx),
-                                     static_cast<std::size_t>(my));
+    auto lattice =
+        electrode_lattice(p.grid, static_cast<std::size_t>(mx), static_cast<std::size_t>(my));
     r.electrodes = std::move(lattice.first);
     r.labels = std::move(lattice.second);
   } else {
@@ -447,8 +469,9 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
                                        : Precision::Mixed;
   p.solver = cfg.get_string("solver") == "adi" ? SolverKind::Adi : SolverKind::SplitStep;
   if (p.solver == SolverKind::SplitStep && !p.grid.all_periodic()) {
-    cfg.fail("solver", "= \"splitstep\" needs grid.bc = [\"periodic\", \"periodic\", "
-                       "\"periodic\"]; use solver = \"adi\" for other boundaries");
+    cfg.fail("solver",
+             "= \"splitstep\" needs grid.bc = [\"periodic\", \"periodic\", "
+             "\"periodic\"]; use solver = \"adi\" for other boundaries");
   }
   // Memory.
   const uint64_t need = estimated_memory_bytes(p);

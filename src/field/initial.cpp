@@ -146,10 +146,10 @@ std::vector<Cd> initial_state(const Grid& grid, const ModelParams& model,
         // Along r the kinetic coefficient is D gamma_r (mass 1/(2 gamma_r)): the oscillator
         // frequency is omega sqrt(gamma_r) and the length scale uses D sqrt(gamma_r).
         const double d_eff = a == 2 ? model.D * std::sqrt(model.gamma_r) : model.D;
-        f[a] = omega > 0.0 && grid.axes[a].n > 1
-                   ? harmonic_axis(grid.axes[a], init.center[a], omega, d_eff,
-                                   static_cast<int>(q[a]))
-                   : gaussian_axis(grid.axes[a], init.center[a], init.width[a], init.k0[a]);
+        f[a] =
+            omega > 0.0 && grid.axes[a].n > 1
+                ? harmonic_axis(grid.axes[a], init.center[a], omega, d_eff, static_cast<int>(q[a]))
+                : gaussian_axis(grid.axes[a], init.center[a], init.width[a], init.k0[a]);
       }
       fill_separable(f, 1.0);
       break;

@@ -18,7 +18,9 @@ std::string to_string(Precision p) {
   return "?";
 }
 
-std::string to_string(SolverKind s) { return s == SolverKind::Adi ? "adi" : "splitstep"; }
+std::string to_string(SolverKind s) {
+  return s == SolverKind::Adi ? "adi" : "splitstep";
+}
 
 const std::vector<BrainState>& brain_states() {
   static const std::vector<BrainState> states{

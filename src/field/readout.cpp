@@ -26,7 +26,10 @@ std::pair<std::vector<std::pair<double, double>>, std::vector<std::string>> elec
 }
 
 Electrodes::Electrodes(const Grid& grid, const ReadoutParams& params)
-    : grid_(grid), scale_uv_(params.scale_uv), positions_(params.electrodes), labels_(params.labels) {
+    : grid_(grid),
+      scale_uv_(params.scale_uv),
+      positions_(params.electrodes),
+      labels_(params.labels) {
   if (labels_.size() != positions_.size()) {
     labels_.clear();
     for (std::size_t e = 0; e < positions_.size(); ++e) {

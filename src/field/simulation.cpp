@@ -39,17 +39,17 @@ DiagColumns to_columns(const std::vector<Diagnostics>& diags) {
   return c;
 }
 
-const char* const kDiagNames[] = {"step",     "t_s",       "norm",          "energy",
-                                  "e_kinetic", "e_external", "e_connectivity", "e_mqp",
-                                  "max_abs_q", "min_amplitude", "clamped",     "finite"};
+const char* const kDiagNames[] = {"step",      "t_s",           "norm",           "energy",
+                                  "e_kinetic", "e_external",    "e_connectivity", "e_mqp",
+                                  "max_abs_q", "min_amplitude", "clamped",        "finite"};
 }  // namespace
 
 void write_diagnostics_h5(io::H5File& f, const std::string& group,
                           const std::vector<Diagnostics>& diags) {
   const DiagColumns c = to_columns(diags);
-  const std::vector<const std::vector<double>*> cols{&c.step,   &c.t_s,    &c.norm,  &c.energy,
-                                                     &c.e_kin,  &c.e_ext,  &c.e_conn, &c.e_mqp,
-                                                     &c.max_q,  &c.min_a,  &c.clamped, &c.finite};
+  const std::vector<const std::vector<double>*> cols{&c.step,  &c.t_s,   &c.norm,    &c.energy,
+                                                     &c.e_kin, &c.e_ext, &c.e_conn,  &c.e_mqp,
+                                                     &c.max_q, &c.min_a, &c.clamped, &c.finite};
   const uint64_t n = diags.size();
   for (std::size_t i = 0; i < cols.size(); ++i) {
     f.write(group + "/" + kDiagNames[i], std::span<const double>(*cols[i]), {n});
@@ -118,8 +118,8 @@ bool Simulation::record_diagnostics() {
   }
   if (!absorbing && std::abs(d.norm - 1.0) > tol) {
     stop_reason_ = "the norm drifted to " + strings::format_number(d.norm) + " at step " +
-                   std::to_string(step_) + " (|norm - 1| > output.norm_tolerance = " +
-                   strings::format_number(tol) +
+                   std::to_string(step_) +
+                   " (|norm - 1| > output.norm_tolerance = " + strings::format_number(tol) +
                    "): the scheme is unitary, so this signals an unresolved potential; reduce "
                    "time.dt or the nonlinear couplings";
     return false;
@@ -248,8 +248,8 @@ void Simulation::resume(const std::filesystem::path& path, const std::string& fi
   }
   const uint64_t step = static_cast<uint64_t>(f.attr_int("/", "step"));
   if (step > params_.time.steps) {
-    throw InputError(where + " is at step " + std::to_string(step) + ", beyond time.steps = " +
-                     std::to_string(params_.time.steps));
+    throw InputError(where + " is at step " + std::to_string(step) +
+                     ", beyond time.steps = " + std::to_string(params_.time.steps));
   }
   if (solver_->bytes_per_element() == 16) {
     const auto psi = f.read_double("psi");

@@ -14,8 +14,8 @@
 
 #include <fftw3.h>
 
-#include "qneuro/core/error.hpp"
 #include "phase_kernel.hpp"
+#include "qneuro/core/error.hpp"
 #include "qneuro/field/operators.hpp"
 
 namespace qneuro::field {
@@ -34,8 +34,8 @@ std::vector<double> sponge_profile(const Axis& a, double fraction) {
   if (a.n <= 1 || fraction <= 0.0) return s;
   const double width = fraction * static_cast<double>(a.n);
   for (std::size_t i = 0; i < a.n; ++i) {
-    const double d =
-        std::min(static_cast<double>(i) + 0.5, static_cast<double>(a.n) - static_cast<double>(i) - 0.5);
+    const double d = std::min(static_cast<double>(i) + 0.5,
+                              static_cast<double>(a.n) - static_cast<double>(i) - 0.5);
     if (d < width) {
       const double u = 1.0 - d / width;
       s[i] = u * u;
@@ -101,6 +101,10 @@ void transpose_block(const T* __restrict in, T* __restrict out, std::size_t rows
 
 }  // namespace
 
+/// Lines solved together in the batched sweeps: wide enough for full SIMD vectors, narrow enough
+/// that n x kLineBlock complex values stay in L2 for n up to a few hundred.
+constexpr std::size_t kLineBlock = 64;
+
 template <typename Real>
 constexpr bool kFlushDenormalsFor = std::is_same_v<Real, float>;
 
@@ -110,7 +114,7 @@ struct FieldSolver<Real>::PhaseFactors {
   bool pointwise = false;  // per-node angle (nonlinear U or an active stimulus)
   bool use_unl = false;
   bool has_stim = false;
-  double unl_scale = 0.0;                        // dt / 2D
+  double unl_scale = 0.0;                         // dt / 2D
   std::array<std::vector<Complex>, 3> separable;  // decay * exp(-i h V_a), when !pointwise
   std::array<std::vector<double>, 3> angle;       // h V_a
   std::array<std::vector<double>, 3> stim;        // h A(t) profile_a (A folded into axis 0)
@@ -182,8 +186,7 @@ FieldSolver<Real>::FieldSolver(const Grid& grid, const ModelParams& model, doubl
         for (std::size_t ix = 0; ix < nx; ++ix) {
           const double kx = nx == 1 ? 0.0 : wavenumber(grid.axes[0], ix);
           const double lambda = -(kx * kx + ky * ky + model.gamma_r * kr * kr);
-          spectral_factor_[grid.index(ix, iy, ir)] =
-              Complex(std::polar(inv_n, D * dt * lambda));
+          spectral_factor_[grid.index(ix, iy, ir)] = Complex(std::polar(inv_n, D * dt * lambda));
         }
       }
     }
@@ -239,8 +242,8 @@ template <typename Real>
 void FieldSolver<Real>::set_raw_state(std::span<const std::byte> bytes) {
   if (bytes.size() != psi_.size() * sizeof(Complex)) {
     throw InputError("checkpoint state has " + std::to_string(bytes.size()) + " bytes, expected " +
-                     std::to_string(psi_.size() * sizeof(Complex)) + " (grid " +
-                     grid_.describe() + ", " + std::to_string(sizeof(Complex)) + " bytes/node)");
+                     std::to_string(psi_.size() * sizeof(Complex)) + " (grid " + grid_.describe() +
+                     ", " + std::to_string(sizeof(Complex)) + " bytes/node)");
   }
   std::memcpy(psi_.data(), bytes.data(), bytes.size());
 }
@@ -250,8 +253,8 @@ void FieldSolver<Real>::prepare_phase(double t_model, PhaseFactors& f) const {
   const double h = dt_ / (2.0 * model_.D);
   const double t_s = t_model * time_unit_s_;
   const double alpha = model_.alpha_at(t_s);
-  const bool stim_on = model_.stim_amplitude != 0.0 && t_s >= model_.stim_t0_s &&
-                       t_s < model_.stim_t1_s;
+  const bool stim_on =
+      model_.stim_amplitude != 0.0 && t_s >= model_.stim_t0_s && t_s < model_.stim_t1_s;
   f.has_stim = stim_on;
   f.use_unl = model_.nonlinear();
   f.pointwise = f.use_unl || stim_on;
@@ -310,20 +313,20 @@ void FieldSolver<Real>::phase_pass(const PhaseFactors& f) {
   const std::size_t nx = grid_.nx(), ny = grid_.ny(), nr = grid_.nr();
   Complex* psi = psi_.data();
 #pragma omp parallel
-{
-  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+  {
+    const DenormalGuard ftz(kFlushDenormalsFor<Real>);
 #pragma omp for schedule(static)
     for (std::size_t ir = 0; ir < nr; ++ir) {
       for (std::size_t iy = 0; iy < ny; ++iy) phase_line(psi + (ir * ny + iy) * nx, iy, ir, f);
     }
-}
+  }
 }
 
 template <typename Real>
 void FieldSolver<Real>::adi_kinetic(const PhaseFactors& pre, const PhaseFactors* post) {
   const std::size_t nx = grid_.nx(), ny = grid_.ny(), nr = grid_.nr(), plane = grid_.plane();
   Complex* psi = psi_.data();
-  const std::size_t scratch_size = std::max({nx, ny * nx, nr * nx});
+  const std::size_t scratch_size = std::max({nx, ny, nr}) * std::max(nx, kLineBlock);
 #pragma omp parallel
   {
     const DenormalGuard ftz(kFlushDenormalsFor<Real>);
@@ -336,20 +339,30 @@ void FieldSolver<Real>::adi_kinetic(const PhaseFactors& pre, const PhaseFactors*
       Complex* slab = psi + ir * plane;
       for (std::size_t iy = 0; iy < ny; ++iy) phase_line(slab + iy * nx, iy, ir, pre);
       if (ny >= 8 && nx > 1) {
-        // x lines batched across y: transpose the slab (in cache), solve, transpose back.
-        transpose_block(slab, transposed, ny, nx);
-        cayley_[0].apply_lines(transposed, ny, ny, work);
-        transpose_block(transposed, slab, nx, ny);
+        // x lines batched across y, kLineBlock rows at a time: transpose the rows (in cache),
+        // solve, transpose back.
+        for (std::size_t y0 = 0; y0 < ny; y0 += kLineBlock) {
+          const std::size_t b = std::min(kLineBlock, ny - y0);
+          transpose_block(slab + y0 * nx, transposed, b, nx);
+          cayley_[0].apply_lines(transposed, b, b, work);
+          transpose_block(transposed, slab + y0 * nx, nx, b);
+        }
       } else {
         for (std::size_t iy = 0; iy < ny; ++iy) cayley_[0].apply_line(slab + iy * nx, work);
       }
-      cayley_[1].apply_lines(slab, nx, nx, work);
+      // y lines, kLineBlock columns at a time (the working set stays in L2 for wide slabs).
+      for (std::size_t x0 = 0; x0 < nx; x0 += kLineBlock) {
+        cayley_[1].apply_lines(slab + x0, nx, std::min(kLineBlock, nx - x0), work);
+      }
     }
 #pragma omp for schedule(static)
     for (std::size_t iy = 0; iy < ny; ++iy) {
-      cayley_[2].apply_lines(psi + iy * nx, plane, nx, work);
+      for (std::size_t x0 = 0; x0 < nx; x0 += kLineBlock) {
+        cayley_[2].apply_lines(psi + iy * nx + x0, plane, std::min(kLineBlock, nx - x0), work);
+      }
       if (post != nullptr) {
-        for (std::size_t ir = 0; ir < nr; ++ir) phase_line(psi + ir * plane + iy * nx, iy, ir, *post);
+        for (std::size_t ir = 0; ir < nr; ++ir)
+          phase_line(psi + ir * plane + iy * nx, iy, ir, *post);
       }
     }
   }
@@ -366,16 +379,16 @@ void FieldSolver<Real>::spectral_kinetic() {
   Complex* psi = psi_.data();
   const Complex* k = spectral_factor_.data();
 #pragma omp parallel
-{
-  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+  {
+    const DenormalGuard ftz(kFlushDenormalsFor<Real>);
 #pragma omp for schedule(static)
     for (std::size_t i = 0; i < n; ++i) psi[i] *= k[i];
-    if constexpr (std::is_same_v<Real, double>) {
-      fftw_execute(static_cast<fftw_plan>(plan_backward_));
-    } else {
-      fftwf_execute(static_cast<fftwf_plan>(plan_backward_));
-    }
-}
+  }
+  if constexpr (std::is_same_v<Real, double>) {
+    fftw_execute(static_cast<fftw_plan>(plan_backward_));
+  } else {
+    fftwf_execute(static_cast<fftwf_plan>(plan_backward_));
+  }
 }
 
 template <typename Real>
@@ -385,13 +398,12 @@ void FieldSolver<Real>::evaluate_nonlinear() {
   Real* amp = amp_.data();
   Real* unl = unl_.data();
   // slab_sum: sum a^3, slab_sum2: sum a^2 (the density-weighted mean amplitude, below).
-  std::vector<double> slab_sum(nr, 0.0), slab_sum2(nr, 0.0), slab_max(nr, 0.0),
-      slab_min(nr, 0.0);
+  std::vector<double> slab_sum(nr, 0.0), slab_sum2(nr, 0.0), slab_max(nr, 0.0), slab_min(nr, 0.0);
   std::vector<uint64_t> slab_clamped(nr, 0);
   const bool mqp = model_.has_mqp();
 #pragma omp parallel
-{
-  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+  {
+    const DenormalGuard ftz(kFlushDenormalsFor<Real>);
 #pragma omp for schedule(static)
     for (std::size_t ir = 0; ir < nr; ++ir) {
       double sum = 0.0, sum2 = 0.0;
@@ -408,7 +420,7 @@ void FieldSolver<Real>::evaluate_nonlinear() {
       slab_sum2[ir] = sum2;
       slab_min[ir] = mn;
     }
-}
+  }
   double total = 0.0, total2 = 0.0, min_a = std::numeric_limits<double>::infinity();
   for (std::size_t ir = 0; ir < nr; ++ir) {
     total += slab_sum[ir];
@@ -514,15 +526,16 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
   const double D = model_.D;
   if (model_.nonlinear()) evaluate_nonlinear();
   // Stimulus value at this time (for the external energy).
-  const bool stim_on = model_.stim_amplitude != 0.0 && d.t_s >= model_.stim_t0_s &&
-                       d.t_s < model_.stim_t1_s;
+  const bool stim_on =
+      model_.stim_amplitude != 0.0 && d.t_s >= model_.stim_t0_s && d.t_s < model_.stim_t1_s;
   const double stim_amp =
-      stim_on ? model_.stim_amplitude * std::sin(2.0 * std::numbers::pi * model_.stim_freq_hz * d.t_s)
-              : 0.0;
-  const std::array<Real, 3> w{static_cast<Real>(1.0 / (grid_.axes[0].h * grid_.axes[0].h)),
-                              static_cast<Real>(1.0 / (grid_.axes[1].h * grid_.axes[1].h)),
-                              static_cast<Real>(model_.gamma_r /
-                                                (grid_.axes[2].h * grid_.axes[2].h))};
+      stim_on
+          ? model_.stim_amplitude * std::sin(2.0 * std::numbers::pi * model_.stim_freq_hz * d.t_s)
+          : 0.0;
+  const std::array<Real, 3> w{
+      static_cast<Real>(1.0 / (grid_.axes[0].h * grid_.axes[0].h)),
+      static_cast<Real>(1.0 / (grid_.axes[1].h * grid_.axes[1].h)),
+      static_cast<Real>(model_.gamma_r / (grid_.axes[2].h * grid_.axes[2].h))};
   struct Partial {
     double norm = 0, kin = 0, ext = 0, mqp = 0, x = 0, y = 0, r = 0;
     bool finite = true;
@@ -531,8 +544,8 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
   const Complex* psi = psi_.data();
   const bool mqp = model_.has_mqp();
 #pragma omp parallel
-{
-  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+  {
+    const DenormalGuard ftz(kFlushDenormalsFor<Real>);
 #pragma omp for schedule(static)
     for (std::size_t ir = 0; ir < nr; ++ir) {
       Partial pt;
@@ -555,14 +568,14 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
           pt.r += r * rho;
           if (mqp) {
             const double a = static_cast<double>(amp_[p]);
-            pt.mqp -= a * static_cast<double>(
-                              weighted_laplacian_at(grid_, w, amp_.data(), ix, iy, ir));
+            pt.mqp -=
+                a * static_cast<double>(weighted_laplacian_at(grid_, w, amp_.data(), ix, iy, ir));
           }
         }
       }
       part[ir] = pt;
     }
-}
+  }
   Partial sum;
   for (const auto& pt : part) {
     sum.norm += pt.norm;
@@ -585,8 +598,8 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
     connectivity_->add_potential(psi, vconn.data());
     std::vector<double> slab(nr, 0.0);
 #pragma omp parallel
-{
-  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+    {
+      const DenormalGuard ftz(kFlushDenormalsFor<Real>);
 #pragma omp for schedule(static)
       for (std::size_t ir = 0; ir < nr; ++ir) {
         double s = 0.0;
@@ -595,7 +608,7 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
         }
         slab[ir] = s;
       }
-}
+    }
     double s = 0.0;
     for (double v : slab) s += v;
     d.e_connectivity = 0.5 * s * dV;
@@ -612,14 +625,15 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
 }
 
 template <typename Real>
-void FieldSolver<Real>::column_density(std::span<const double> w_r, std::vector<double>& out) const {
+void FieldSolver<Real>::column_density(std::span<const double> w_r,
+                                       std::vector<double>& out) const {
   const std::size_t nx = grid_.nx(), ny = grid_.ny(), nr = grid_.nr(), plane = grid_.plane();
   out.assign(plane, 0.0);
   const double hr = grid_.axes[2].h;
   const Complex* psi = psi_.data();
 #pragma omp parallel
-{
-  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+  {
+    const DenormalGuard ftz(kFlushDenormalsFor<Real>);
 #pragma omp for schedule(static)
     for (std::size_t iy = 0; iy < ny; ++iy) {
       double* o = out.data() + iy * nx;
@@ -631,7 +645,7 @@ void FieldSolver<Real>::column_density(std::span<const double> w_r, std::vector<
         }
       }
     }
-}
+  }
 }
 
 template <typename Real>

@@ -25,7 +25,9 @@ nlohmann::json read_json(const std::filesystem::path& p) {
   return nlohmann::json::parse(in);
 }
 
-std::string q(const std::filesystem::path& p) { return shell_quote(p.string()); }
+std::string q(const std::filesystem::path& p) {
+  return shell_quote(p.string());
+}
 
 TEST(FieldCli, TestPresetWritesEveryOutputAndPeaksAtTheTrapFrequency) {
   TempDir dir;
@@ -79,12 +81,16 @@ TEST(FieldCli, OutputsOpenInH5pyMneAndQneuroAnalyze) {
   ASSERT_EQ(run_qneuro("field --preset test -q --out " + q(out)).exit_code, 0);
   const std::string py =
       "import h5py, mne, numpy as np\n"
-      "f = h5py.File('" + (out / "eeg.h5").string() + "', 'r')\n"
+      "f = h5py.File('" +
+      (out / "eeg.h5").string() +
+      "', 'r')\n"
       "s = f['signals'][()]\n"
       "assert s.shape == (4, 128), s.shape\n"
       "assert f.attrs['schema'] == 'qneuro.timeseries/1'\n"
       "assert f['diagnostics/mean_position'].shape[1] == 3\n"
-      "raw = mne.io.read_raw_edf('" + (out / "eeg.edf").string() + "', preload=True, verbose='error')\n"
+      "raw = mne.io.read_raw_edf('" +
+      (out / "eeg.edf").string() +
+      "', preload=True, verbose='error')\n"
       "assert raw.info['sfreq'] == 256.0 and len(raw.ch_names) == 4, raw.info\n"
       "d = raw.get_data()[:, :128] * 1e6\n"
       "lsb = (s.max(1) - s.min(1)) / 65535.0\n"
@@ -95,7 +101,8 @@ TEST(FieldCli, OutputsOpenInH5pyMneAndQneuroAnalyze) {
   const auto r = run_command(std::string(QNEURO_PYTHON) + " " + q(script));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ok"), std::string::npos) << r.output;
-  const auto a = run_qneuro("analyze -q " + q(out / "eeg.h5") + " --set welch.nperseg=128 --set connectivity.edge_s=0.0625 --out " +
+  const auto a = run_qneuro("analyze -q " + q(out / "eeg.h5") +
+                            " --set welch.nperseg=128 --set connectivity.edge_s=0.0625 --out " +
                             q(dir / "an"));
   ASSERT_EQ(a.exit_code, 0) << a.output;
   // The same Welch settings give the same spectra as the field run's own analysis.
@@ -114,8 +121,8 @@ TEST(FieldCli, ResumeFromACheckpointIsBitIdentical) {
   const std::string common = " --preset test -q --set output.checkpoint_every=128 ";
   ASSERT_EQ(run_qneuro("field" + common + "--out " + q(dir / "full")).exit_code, 0);
   // Half the run, then extend it to the full length from its final checkpoint.
-  ASSERT_EQ(run_qneuro("field" + common + "--set time.steps=256 --out " + q(dir / "half")).exit_code,
-            0);
+  ASSERT_EQ(
+      run_qneuro("field" + common + "--set time.steps=256 --out " + q(dir / "half")).exit_code, 0);
   const auto r = run_qneuro("field -q --resume " + q(dir / "half") + " --set time.steps=512");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto a = io::H5File::open_read(dir / "full" / "eeg.h5");
@@ -145,8 +152,10 @@ TEST(FieldCli, OneAndTwoThreadsGiveIdenticalSignals) {
 TEST(FieldCli, NormDriftStopsTheRunAndKeepsTheOutputs) {
   TempDir dir;
   // In float the norm drifts by rounding (~1e-7 per step); a 1e-12 tolerance must trip.
-  const auto r = run_qneuro("field --preset test -q --set precision=\"float\" "
-                            "--set output.norm_tolerance=1e-12 --out " + q(dir / "o"));
+  const auto r = run_qneuro(
+      "field --preset test -q --set precision=\"float\" "
+      "--set output.norm_tolerance=1e-12 --out " +
+      q(dir / "o"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("norm drifted"), std::string::npos) << r.output;
   const auto s = read_json(dir / "o" / "summary.json");
@@ -156,8 +165,10 @@ TEST(FieldCli, NormDriftStopsTheRunAndKeepsTheOutputs) {
 
 TEST(FieldCli, NonFiniteStateStopsTheRunWithADiagnostic) {
   TempDir dir;
-  const auto r = run_qneuro("field --preset test -q --set stimulus.amplitude=1e308 "
-                            "--set stimulus.freq_hz=0.5 --out " + q(dir / "o"));
+  const auto r = run_qneuro(
+      "field --preset test -q --set stimulus.amplitude=1e308 "
+      "--set stimulus.freq_hz=0.5 --out " +
+      q(dir / "o"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("not finite"), std::string::npos) << r.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "o" / "summary.json"));
@@ -175,8 +186,7 @@ TEST_P(FieldBadConfig, ExitsTwoNamingTheKey) {
   const auto r = run_qneuro(std::string("field --preset test -q ") + GetParam().sets + " --out " +
                             q(dir / "o"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find(std::string("'") + GetParam().key + "'"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find(std::string("'") + GetParam().key + "'"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "o" / "summary.json"));
 }
@@ -188,17 +198,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"--set grid.h=[-0.05,0.05,0.05]", "grid.h"},
         BadConfig{"--set grid.bc=periodic,reflecting,neumann", "grid.bc"},
         BadConfig{"--set grid.n=[4096,4096,4096]", "grid.n"},  // ~1 TB
-        BadConfig{"--set solver=\"splitstep\"", "solver"},      // r is Neumann
-        BadConfig{"--set time.dt=0.1", "time.dt"},              // omega dt = 6.3
-        BadConfig{"--set time.dt=0", "time.dt"},
-        BadConfig{"--set model.D=-1", "model.D"},
+        BadConfig{"--set solver=\"splitstep\"", "solver"},     // r is Neumann
+        BadConfig{"--set time.dt=0.1", "time.dt"},             // omega dt = 6.3
+        BadConfig{"--set time.dt=0", "time.dt"}, BadConfig{"--set model.D=-1", "model.D"},
         BadConfig{"--set initial.width=[0.01,0.1,0.1]", "initial.width"},
         BadConfig{"--set initial.center=[5,0,0]", "initial.center"},
         BadConfig{"--set readout.electrodes=[[9,0]]", "readout.electrodes"},
         BadConfig{"--set state.schedule=wake,coma@1", "state.schedule"},
         BadConfig{"--set state.schedule=wake@1", "state.schedule"},
-        BadConfig{"--set time.steps=4", "time.steps"},
-        BadConfig{"--set grid.n=[16,2,8]", "grid.n"},
+        BadConfig{"--set time.steps=4", "time.steps"}, BadConfig{"--set grid.n=[16,2,8]", "grid.n"},
         BadConfig{"--set connectivity.p_exc=1.5", "connectivity.p_exc"},
         BadConfig{"--set output.snapshot_r=[99]", "output.snapshot_r"},
         BadConfig{"--set mqp.eps_rel=0", "mqp.eps_rel"},
@@ -219,7 +227,8 @@ TEST(FieldCli, EveryPresetResolvesAndHelpExplainsTheModel) {
 TEST(FieldCli, SnapshotsAreStoredForTheChosenSlices) {
   TempDir dir;
   ASSERT_EQ(run_qneuro("field --preset test -q --set output.snapshot_every=128 "
-                       "--set output.snapshot_r=[0,4] --out " + q(dir / "o"))
+                       "--set output.snapshot_r=[0,4] --out " +
+                       q(dir / "o"))
                 .exit_code,
             0);
   const auto h5 = io::H5File::open_read(dir / "o" / "eeg.h5");

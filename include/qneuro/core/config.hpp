@@ -70,7 +70,7 @@ struct KeySpec {
   std::vector<std::string> choices;  ///< Kind::Choice
   std::size_t min_len = 0;           ///< lists
   std::size_t max_len = std::numeric_limits<std::size_t>::max();
-  bool allow_lattice = false;  ///< PointList: also accept [nx, ny] integers
+  bool allow_lattice = false;                   ///< PointList: also accept [nx, ny] integers
   [[nodiscard]] std::string type_name() const;  ///< "float", "list of 2 floats", ...
 };
 

@@ -46,8 +46,8 @@ class CayleyAxis {
  private:
   std::size_t n_ = 0;
   bool periodic_ = false;
-  Complex off_{};                  // -i mu: the sub- and super-diagonal
-  std::vector<Complex> cprime_;    // c'_j = off / pivot_j
+  Complex off_{};                   // -i mu: the sub- and super-diagonal
+  std::vector<Complex> cprime_;     // c'_j = off / pivot_j
   std::vector<Complex> inv_pivot_;  // 1 / pivot_j
   std::vector<Complex> z_;          // periodic: B^{-1} u
   Complex ratio_{};                 // periodic: corner / gamma

@@ -1,10 +1,10 @@
 // Branch-free sine and cosine that vectorise inside `#pragma omp simd` loops (libm's sincos is a
 // scalar call and dominated the phase step). Range reduction by pi/2 with a three-part
-// Cody-Waite constant (exact products for |x| < 2^20 in double, 2^10 in float; the rounding shift needs
-// |x| < 2^50 / 2^21), then the Cephes
-// minimax polynomials on [-pi/4, pi/4]: relative error about 1e-16 (double) / 1e-7 (float),
-// checked against std::sin/std::cos in tests/unit/field/test_fast_math.cpp. Phase angles of the
-// field stay far below the reduction limit (it is checked by the caller's tests, not at run time).
+// Cody-Waite constant (exact products for |x| < 2^20 in double, 2^10 in float; the rounding shift
+// needs |x| < 2^50 / 2^21), then the Cephes minimax polynomials on [-pi/4, pi/4]: relative error
+// about 1e-16 (double) / 1e-7 (float), checked against std::sin/std::cos in
+// tests/unit/field/test_fast_math.cpp. Phase angles of the field stay far below the reduction limit
+// (it is checked by the caller's tests, not at run time).
 #pragma once
 
 #include <bit>
@@ -23,25 +23,23 @@ inline void fast_sincos(double x, double& s, double& c) {
   const double r = ((x - j * 1.57079632673412561417e+00) - j * 6.07710050630396597660e-11) -
                    j * 2.02226624879595063154e-21;
   const double z = r * r;
-  const double sp =
-      ((((((1.58962301576546568060e-10 * z - 2.50507477628578072866e-8) * z +
-           2.75573136213857245213e-6) *
-              z -
-          1.98412698295895385996e-4) *
-             z +
-         8.33333333332211858878e-3) *
-            z -
-        1.66666666666666307295e-1));
+  const double sp = ((((((1.58962301576546568060e-10 * z - 2.50507477628578072866e-8) * z +
+                         2.75573136213857245213e-6) *
+                            z -
+                        1.98412698295895385996e-4) *
+                           z +
+                       8.33333333332211858878e-3) *
+                          z -
+                      1.66666666666666307295e-1));
   const double sr = r + r * z * sp;
-  const double cp =
-      (((((-1.13585365213876817300e-11 * z + 2.08757008419747316778e-9) * z -
-          2.75573141792967388112e-7) *
-             z +
-         2.48015872888517045348e-5) *
-            z -
-        1.38888888888730564116e-3) *
-           z +
-       4.16666666666665929218e-2);
+  const double cp = (((((-1.13585365213876817300e-11 * z + 2.08757008419747316778e-9) * z -
+                        2.75573141792967388112e-7) *
+                           z +
+                       2.48015872888517045348e-5) *
+                          z -
+                      1.38888888888730564116e-3) *
+                         z +
+                     4.16666666666665929218e-2);
   const double cr = 1.0 - 0.5 * z + z * z * cp;
   const uint64_t q = std::bit_cast<uint64_t>(shifted) & 3u;
   const double s0 = (q & 1) ? cr : sr;
@@ -55,12 +53,13 @@ inline void fast_sincos(float x, float& s, float& c) {
   constexpr float kShift = 12582912.0f;  // 1.5 * 2^23
   const float shifted = x * 0.636619772f + kShift;
   const float j = shifted - kShift;
-  const float r = ((x - j * 1.5703125f) - j * 4.837512969970703125e-4f) - j * 7.54978995489188216e-8f;
+  const float r =
+      ((x - j * 1.5703125f) - j * 4.837512969970703125e-4f) - j * 7.54978995489188216e-8f;
   const float z = r * r;
   const float sr = r + r * z * ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f);
   const float cr =
-      1.0f - 0.5f * z + z * z * ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z +
-                                 4.166664568298827e-2f);
+      1.0f - 0.5f * z +
+      z * z * ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f);
   const uint32_t q = std::bit_cast<uint32_t>(shifted) & 3u;
   const float s0 = (q & 1) ? cr : sr;
   const float c0 = (q & 1) ? sr : cr;

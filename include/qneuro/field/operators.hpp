@@ -42,8 +42,8 @@ inline T weighted_laplacian_at(const Grid& g, const std::array<W, 3>& w_inv_h2, 
   if (w_inv_h2[1] != W(0))
     out += second_difference(f + (p - iy * nx), iy, ny, nx, g.axes[1].bc) * w_inv_h2[1];
   if (w_inv_h2[2] != W(0))
-    out += second_difference(f + (p - ir * nx * ny), ir, g.nr(), nx * ny, g.axes[2].bc) *
-           w_inv_h2[2];
+    out +=
+        second_difference(f + (p - ir * nx * ny), ir, g.nr(), nx * ny, g.axes[2].bc) * w_inv_h2[2];
   return out;
 }
 

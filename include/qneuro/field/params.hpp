@@ -110,11 +110,11 @@ struct ReadoutParams {
 };
 
 struct OutputParams {
-  uint64_t diag_every = 0;        ///< steps (0 = only at the start and the end)
-  uint64_t snapshot_every = 0;    ///< steps (0 = none)
+  uint64_t diag_every = 0;          ///< steps (0 = only at the start and the end)
+  uint64_t snapshot_every = 0;      ///< steps (0 = none)
   std::vector<int64_t> snapshot_r;  ///< r-slice indices of the snapshots
-  uint64_t checkpoint_every = 0;  ///< steps (0 = none)
-  double norm_tolerance = 1e-3;   ///< |norm - expected| above this stops the run
+  uint64_t checkpoint_every = 0;    ///< steps (0 = none)
+  double norm_tolerance = 1e-3;     ///< |norm - expected| above this stops the run
 };
 
 struct FieldParams {

@@ -69,9 +69,9 @@ class Simulation {
   void write_checkpoint(const std::filesystem::path& path, const std::string& fingerprint) const;
 
   struct Callbacks {
-    std::function<void(uint64_t step)> progress;          ///< after each step
-    std::function<void(uint64_t step)> checkpoint;        ///< when a checkpoint is due
-    std::function<bool()> interrupted;                    ///< polled after each step
+    std::function<void(uint64_t step)> progress;    ///< after each step
+    std::function<void(uint64_t step)> checkpoint;  ///< when a checkpoint is due
+    std::function<bool()> interrupted;              ///< polled after each step
   };
   /// Runs until params.time.steps, a health stop, or `interrupted()` (status Interrupted: the
   /// state is consistent at step(), so a checkpoint written then resumes exactly).

@@ -53,8 +53,8 @@ struct Diagnostics {
   double energy = 0.0;  ///< e_kinetic + e_external + e_connectivity + e_mqp
   double e_kinetic = 0.0;
   double e_external = 0.0;
-  double e_connectivity = 0.0;  ///< (1/2) sum V_conn rho dV
-  double e_mqp = 0.0;           ///< lambda_Q kappa D^2 sum a (-L a) dV
+  double e_connectivity = 0.0;                         ///< (1/2) sum V_conn rho dV
+  double e_mqp = 0.0;                                  ///< lambda_Q kappa D^2 sum a (-L a) dV
   std::array<double, 3> mean_position{0.0, 0.0, 0.0};  ///< <x>, <y>, <r> (normalised by norm)
   double max_abs_q = 0.0;  ///< of the last potential evaluation (0 without MQP)
   double min_amplitude = 0.0;

@@ -69,8 +69,8 @@ TEST(FieldConfig, ElectrodesAsPointsOrLattice) {
 }
 
 TEST(FieldConfig, ScheduleIsSmoothBetweenStates) {
-  const FieldParams p = params_from_config(
-      resolve("demo", {"state.schedule=wake,deep@1", "state.transition_s=0.5"}));
+  const FieldParams p =
+      params_from_config(resolve("demo", {"state.schedule=wake,deep@1", "state.transition_s=0.5"}));
   const ModelParams& m = p.model;
   ASSERT_EQ(m.schedule.size(), 2u);
   EXPECT_EQ(m.alpha_at(0.5), 0.0);
