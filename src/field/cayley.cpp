@@ -1,5 +1,7 @@
 #include "qneuro/field/cayley.hpp"
 
+#include <algorithm>
+
 #include "qneuro/core/error.hpp"
 
 namespace qneuro::field {
@@ -155,23 +157,32 @@ __attribute__((always_inline)) inline void lines_body(const LineFactors<Real>& f
     // f_l = (y_0 + ratio y_{n-1}) / denom per line, then x = y - f z.
     const Real rr = fac.ratio.real(), ri = fac.ratio.imag();
     const Real dr = fac.inv_denominator.real(), di = fac.inv_denominator.imag();
-    Real* y0 = w;
+    const Real* y0 = w;
     const Real* yl = w + (n - 1) * m;
-    // f is recomputed per row (a few flops) rather than stored: rows 0 and n-1 stay intact.
-    for (std::size_t j = 0; j < n; ++j) {
-      const Real zr = fac.z[j].real(), zi = fac.z[j].imag();
-      const Real* yj = w + j * m;
-      Real* out = p + 2 * j * stride;
+    // f per line, computed once (batches of up to kMaxBatch lines; wider batches are split).
+    constexpr std::size_t kMaxBatch = 128;
+    for (std::size_t l0 = 0; l0 < m; l0 += 2 * kMaxBatch) {
+      const std::size_t l1 = std::min(m, l0 + 2 * kMaxBatch);
+      alignas(64) Real f[2 * kMaxBatch];
 #pragma omp simd
-      for (std::size_t l = 0; l < m; l += 2) {
+      for (std::size_t l = l0; l < l1; l += 2) {
         const Real sr = y0[l] + (rr * yl[l] - ri * yl[l + 1]);
         const Real si = y0[l + 1] + (rr * yl[l + 1] + ri * yl[l]);
-        const Real fr = sr * dr - si * di;
-        const Real fi = sr * di + si * dr;
-        const Real xr = yj[l] - (fr * zr - fi * zi);
-        const Real xi = yj[l + 1] - (fr * zi + fi * zr);
-        out[l] = Real(2) * xr - out[l];
-        out[l + 1] = Real(2) * xi - out[l + 1];
+        f[l - l0] = sr * dr - si * di;
+        f[l - l0 + 1] = sr * di + si * dr;
+      }
+      for (std::size_t j = 0; j < n; ++j) {
+        const Real zr = fac.z[j].real(), zi = fac.z[j].imag();
+        const Real* yj = w + j * m;
+        Real* out = p + 2 * j * stride;
+#pragma omp simd
+        for (std::size_t l = l0; l < l1; l += 2) {
+          const Real fr = f[l - l0], fi = f[l - l0 + 1];
+          const Real xr = yj[l] - (fr * zr - fi * zi);
+          const Real xi = yj[l + 1] - (fr * zi + fi * zr);
+          out[l] = Real(2) * xr - out[l];
+          out[l + 1] = Real(2) * xi - out[l + 1];
+        }
       }
     }
   } else {
