@@ -175,9 +175,11 @@ int run_field(const FieldOptions& opt, const GlobalOptions& global) {
     sim.resume(out / "checkpoint.h5", print);
     log::info("resumed from {} at step {}", (out / "checkpoint.h5").string(), sim.step());
   } else {
-    io::write_file_atomic(out / "config.resolved.toml", cfg.to_toml());
     sim.start();
   }
+  // Written before stepping (a crashed run can still be resumed) and again on resume, so it
+  // always holds what the outputs in DIR were computed with (e.g. an extended time.steps).
+  io::write_file_atomic(out / "config.resolved.toml", cfg.to_toml());
 
   g_interrupted = 0;
   auto previous = std::signal(SIGINT, on_sigint);

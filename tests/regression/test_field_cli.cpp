@@ -125,6 +125,10 @@ TEST(FieldCli, ResumeFromACheckpointIsBitIdentical) {
       run_qneuro("field" + common + "--set time.steps=256 --out " + q(dir / "half")).exit_code, 0);
   const auto r = run_qneuro("field -q --resume " + q(dir / "half") + " --set time.steps=512");
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The resolved config of the extended run says what its outputs were computed with.
+  std::ifstream toml(dir / "half" / "config.resolved.toml");
+  const std::string text((std::istreambuf_iterator<char>(toml)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("steps = 512"), std::string::npos) << text;
   const auto a = io::H5File::open_read(dir / "full" / "eeg.h5");
   const auto b = io::H5File::open_read(dir / "half" / "eeg.h5");
   EXPECT_EQ(a.read_double("signals").data, b.read_double("signals").data);
