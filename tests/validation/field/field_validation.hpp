@@ -53,6 +53,16 @@ inline double rel_l2(const State& a, const State& b) {
   return std::sqrt(num / den);
 }
 
+/// Relative RMS distance of two real signals, ||a - b|| / ||b||.
+inline double rel_rms(const std::vector<double>& a, const std::vector<double>& b) {
+  double num = 0.0, den = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    num += (a[i] - b[i]) * (a[i] - b[i]);
+    den += b[i] * b[i];
+  }
+  return std::sqrt(num / den);
+}
+
 /// max |a - b| / max |b|.
 inline double rel_max(const State& a, const State& b) {
   double num = 0.0, den = 0.0;

@@ -85,12 +85,7 @@ TEST(Precision, CoherentStateFloatAndMixedAgainstDouble) {
     const double err = rel_l2(psi, ref);
     report("coherent", p, err);
     EXPECT_LT(err, 1e-2);
-    double num = 0.0, den = 0.0;
-    for (std::size_t i = 0; i < sig.size(); ++i) {
-      num += (sig[i] - sig_ref[i]) * (sig[i] - sig_ref[i]);
-      den += sig_ref[i] * sig_ref[i];
-    }
-    const double sig_err = std::sqrt(num / den);
+    const double sig_err = rel_rms(sig, sig_ref);
     std::printf("PRECISION coherent-electrode %s %.3e\n", to_string(p).c_str(), sig_err);
     EXPECT_LT(sig_err, 1e-3);
   }
@@ -118,12 +113,7 @@ TEST(Precision, NonlinearTestPresetFloatAndMixedAgainstDouble) {
     const double err = rel_l2(psi, ref);
     std::printf("PRECISION nonlinear %s %.3e\n", mode, err);
     EXPECT_LT(err, 1e-2);
-    double num = 0.0, den = 0.0;
-    for (std::size_t i = 0; i < sig.size(); ++i) {
-      num += (sig[i] - sig_ref[i]) * (sig[i] - sig_ref[i]);
-      den += sig_ref[i] * sig_ref[i];
-    }
-    const double sig_err = std::sqrt(num / den);
+    const double sig_err = rel_rms(sig, sig_ref);
     std::printf("PRECISION nonlinear-electrode %s %.3e\n", mode, sig_err);
     EXPECT_LT(sig_err, 1e-3);
   }
