@@ -108,9 +108,16 @@ config::Schema build_schema() {
             Bounds{0.0, 4294967295.0});
   s.add_float("readout.fs_hz", 128.0,
               {"Hz", "EEG sampling rate; 1/(fs dt time_unit_s) must be an integer"}, positive);
-  s.add_point_list("readout.electrodes", std::pair<int64_t, int64_t>{4, 4},
-                   {"length", "electrode positions [[x, y], ...], or a lattice size [mx, my]"});
-  s.add_float("readout.sigma", 0.3, {"length", "Gaussian lead-field width of each electrode"},
+  // Demo montage: a 4 x 4 grid of electrodes 0.3 apart over the trap (a lattice over the whole
+  // 3.2 x 3.2 sheet would put most electrodes where only the far tails of the packet reach).
+  std::vector<std::pair<double, double>> montage;
+  for (const double y : {-0.45, -0.15, 0.15, 0.45}) {
+    for (const double x : {-0.45, -0.15, 0.15, 0.45}) montage.emplace_back(x, y);
+  }
+  s.add_point_list("readout.electrodes", montage,
+                   {"length", "electrode positions [[x, y], ...], or a lattice size [mx, my]"}, {},
+                   true);
+  s.add_float("readout.sigma", 0.25, {"length", "Gaussian lead-field width of each electrode"},
               positive);
   s.add_choice("readout.weight", "uniform", {"uniform", "signed"},
                {"", "r weighting w(r): 1, or r / r_max (excitatory +, inhibitory -)"});

@@ -214,6 +214,16 @@ void Simulation::write_checkpoint(const std::filesystem::path& path,
       f.write("psi", std::span<const float>(reinterpret_cast<const float*>(bytes.data()), 2 * n),
               shape);
     }
+    const auto cache = solver_->raw_potential_cache();
+    if (!cache.empty()) {
+      if (solver_->bytes_per_element() == 16) {
+        f.write("potential_cache",
+                std::span<const double>(reinterpret_cast<const double*>(cache.data()), n), {n});
+      } else {
+        f.write("potential_cache",
+                std::span<const float>(reinterpret_cast<const float*>(cache.data()), n), {n});
+      }
+    }
     std::vector<double> flat;
     for (const auto& s : record_.signals_uv) flat.insert(flat.end(), s.begin(), s.end());
     f.write("record/signals", std::span<const double>(flat),
@@ -257,6 +267,15 @@ void Simulation::resume(const std::filesystem::path& path, const std::string& fi
   } else {
     const auto psi = f.read_float("psi");
     solver_->set_raw_state(std::as_bytes(std::span<const float>(psi.data)));
+  }
+  if (f.exists("potential_cache")) {
+    if (solver_->bytes_per_element() == 16) {
+      const auto u = f.read_double("potential_cache");
+      solver_->set_raw_potential_cache(std::as_bytes(std::span<const double>(u.data)));
+    } else {
+      const auto u = f.read_float("potential_cache");
+      solver_->set_raw_potential_cache(std::as_bytes(std::span<const float>(u.data)));
+    }
   }
   const auto sig = f.read_double("record/signals");
   const std::size_t E = electrodes_.size();

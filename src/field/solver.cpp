@@ -226,6 +226,7 @@ void FieldSolver<Real>::set_state(std::span<const std::complex<double>> psi) {
                      grid_.describe() + " needs " + std::to_string(psi_.size()));
   }
   for (std::size_t i = 0; i < psi.size(); ++i) psi_[i] = Complex(psi[i]);
+  unl_valid_ = false;
 }
 
 template <typename Real>
@@ -246,6 +247,23 @@ void FieldSolver<Real>::set_raw_state(std::span<const std::byte> bytes) {
                      ", " + std::to_string(sizeof(Complex)) + " bytes/node)");
   }
   std::memcpy(psi_.data(), bytes.data(), bytes.size());
+  unl_valid_ = false;
+}
+
+template <typename Real>
+std::span<const std::byte> FieldSolver<Real>::raw_potential_cache() const {
+  if (!unl_valid_) return {};
+  return std::as_bytes(std::span<const Real>(unl_.data(), unl_.size()));
+}
+
+template <typename Real>
+void FieldSolver<Real>::set_raw_potential_cache(std::span<const std::byte> bytes) {
+  if (bytes.size() != unl_.size() * sizeof(Real) || !model_.nonlinear()) {
+    throw InputError("checkpoint potential cache has " + std::to_string(bytes.size()) +
+                     " bytes, expected " + std::to_string(unl_.size() * sizeof(Real)));
+  }
+  std::memcpy(unl_.data(), bytes.data(), bytes.size());
+  unl_valid_ = true;
 }
 
 template <typename Real>
@@ -393,10 +411,15 @@ void FieldSolver<Real>::spectral_kinetic() {
 
 template <typename Real>
 void FieldSolver<Real>::evaluate_nonlinear() {
+  compute_nonlinear(unl_.data());
+  unl_valid_ = false;
+}
+
+template <typename Real>
+void FieldSolver<Real>::compute_nonlinear(Real* unl) {
   const std::size_t nx = grid_.nx(), ny = grid_.ny(), nr = grid_.nr(), plane = grid_.plane();
   const Complex* psi = psi_.data();
   Real* amp = amp_.data();
-  Real* unl = unl_.data();
   // slab_sum: sum a^3, slab_sum2: sum a^2 (the density-weighted mean amplitude, below).
   std::vector<double> slab_sum(nr, 0.0), slab_sum2(nr, 0.0), slab_max(nr, 0.0), slab_min(nr, 0.0);
   std::vector<uint64_t> slab_clamped(nr, 0);
@@ -484,7 +507,7 @@ void FieldSolver<Real>::evaluate_nonlinear() {
     last_max_q_ = mx / std::abs(model_.mqp_coupling);
     last_clamped_ = clamped;
   } else {
-    std::fill(unl_.begin(), unl_.end(), Real(0));
+    std::fill(unl, unl + grid_.size(), Real(0));
   }
   if (connectivity_) connectivity_->add_potential(psi, unl);
 }
@@ -497,7 +520,9 @@ void FieldSolver<Real>::step(uint64_t step) {
   PhaseFactors& pre = *pre_;
   PhaseFactors& post = *post_;
   const bool nonlinear = model_.nonlinear();
-  if (nonlinear) evaluate_nonlinear();
+  // Without absorption the second half phase of the previous step left rho unchanged (a
+  // unimodular factor), so the U it used is U(rho) for this step's first half: reuse it.
+  if (nonlinear && !unl_valid_) compute_nonlinear(unl_.data());
   prepare_phase(t0, pre);
   if (solver_ == SolverKind::Adi) {
     if (!nonlinear) {
@@ -510,7 +535,10 @@ void FieldSolver<Real>::step(uint64_t step) {
     phase_pass(pre);
     spectral_kinetic();
   }
-  if (nonlinear) evaluate_nonlinear();
+  if (nonlinear) {
+    compute_nonlinear(unl_.data());
+    unl_valid_ = !model_.has_absorption();
+  }
   prepare_phase(t1, post);
   phase_pass(post);
 }
@@ -524,7 +552,11 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
   const std::size_t nx = grid_.nx(), ny = grid_.ny(), nr = grid_.nr();
   const double dV = grid_.dV();
   const double D = model_.D;
-  if (model_.nonlinear()) evaluate_nonlinear();
+  // Evaluated into scratch: the step's potential cache must not depend on when diagnostics run.
+  if (model_.nonlinear()) {
+    AlignedVector<Real> scratch_u(grid_.size());
+    compute_nonlinear(scratch_u.data());
+  }
   // Stimulus value at this time (for the external energy).
   const bool stim_on =
       model_.stim_amplitude != 0.0 && d.t_s >= model_.stim_t0_s && d.t_s < model_.stim_t1_s;

@@ -153,6 +153,21 @@ TEST(FieldCli, OneAndTwoThreadsGiveIdenticalSignals) {
   EXPECT_LT(s["field"]["final_norm"].get<double>(), 1.0);
 }
 
+// Diagnostics evaluate the potential into scratch: how often they run must not change the
+// trajectory (the step reuses its own cached potential).
+TEST(FieldCli, DiagnosticsCadenceDoesNotChangeTheSignals) {
+  TempDir dir;
+  ASSERT_EQ(run_qneuro("field --preset test -q --set output.diag_every=0 --out " + q(dir / "a"))
+                .exit_code,
+            0);
+  ASSERT_EQ(run_qneuro("field --preset test -q --set output.diag_every=3 --out " + q(dir / "b"))
+                .exit_code,
+            0);
+  const auto a = io::H5File::open_read(dir / "a" / "eeg.h5");
+  const auto b = io::H5File::open_read(dir / "b" / "eeg.h5");
+  EXPECT_EQ(a.read_double("signals").data, b.read_double("signals").data);
+}
+
 TEST(FieldCli, NormDriftStopsTheRunAndKeepsTheOutputs) {
   TempDir dir;
   // In float the norm drifts by rounding (~1e-7 per step); a 1e-12 tolerance must trip.

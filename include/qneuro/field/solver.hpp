@@ -11,8 +11,10 @@
 //                                                                "splitstep", the exact spectral
 //                                                                propagator by 3-D FFT)
 //   3. half phase  psi <- exp(-i dt U(t_{n+1}, rho*) / 2D) psi  with rho* after step 2.
-// U is re-evaluated from the current state before each half phase, so a step depends only on
-// (psi, step index): restarting from a checkpoint is bit-identical.
+// U is evaluated from the current density before each half phase. Without absorption the second
+// half phase leaves rho unchanged (|exp(-i theta)| = 1), so the U it used is reused for the next
+// step's first half (one evaluation per step instead of two); that cache is part of checkpoints,
+// so a step depends only on (psi, cache, step index) and a restart is bit-identical.
 //
 // Potentials (docs/field.md): V_ext = sum_a omega_a^2/4 x_a^2 (harmonic, from the grid centre)
 // + A exp(-|x - c|^2/2w^2) sin(2 pi f t_s) (stimulus in its window); W_abs = alpha(t_s) W0
@@ -73,6 +75,10 @@ class FieldSolverBase {
   /// Raw state bytes (for checkpoints): re, im interleaved, in the solver's precision.
   [[nodiscard]] virtual std::span<const std::byte> raw_state() const = 0;
   virtual void set_raw_state(std::span<const std::byte> bytes) = 0;
+  /// The cached nonlinear potential (empty when none is cached); part of a checkpoint, because
+  /// the next step reuses it instead of re-evaluating U from the state.
+  [[nodiscard]] virtual std::span<const std::byte> raw_potential_cache() const = 0;
+  virtual void set_raw_potential_cache(std::span<const std::byte> bytes) = 0;
   /// Advances from t = step * dt to (step + 1) * dt.
   virtual void step(uint64_t step) = 0;
   [[nodiscard]] virtual Diagnostics diagnostics(uint64_t step) = 0;
@@ -98,6 +104,8 @@ class FieldSolver final : public FieldSolverBase {
   [[nodiscard]] std::vector<std::complex<double>> state() const override;
   [[nodiscard]] std::span<const std::byte> raw_state() const override;
   void set_raw_state(std::span<const std::byte> bytes) override;
+  [[nodiscard]] std::span<const std::byte> raw_potential_cache() const override;
+  void set_raw_potential_cache(std::span<const std::byte> bytes) override;
   void step(uint64_t step) override;
   [[nodiscard]] Diagnostics diagnostics(uint64_t step) override;
   void column_density(std::span<const double> w_r, std::vector<double>& out) const override;
@@ -107,7 +115,8 @@ class FieldSolver final : public FieldSolverBase {
   [[nodiscard]] Complex* data() { return psi_.data(); }
   [[nodiscard]] const Grid& grid() const { return grid_; }
 
-  /// The potential's nonlinear part U_nl = V_conn + lambda_Q Q for the current state.
+  /// The potential's nonlinear part U_nl = V_conn + lambda_Q Q for the current state (into
+  /// nonlinear_potential(); drops the step cache).
   void evaluate_nonlinear();
   [[nodiscard]] const AlignedVector<Real>& nonlinear_potential() const { return unl_; }
 
@@ -118,6 +127,7 @@ class FieldSolver final : public FieldSolverBase {
   void phase_pass(const PhaseFactors& f);
   void adi_kinetic(const PhaseFactors& pre, const PhaseFactors* post);
   void spectral_kinetic();
+  void compute_nonlinear(Real* out);
 
   Grid grid_;
   ModelParams model_;
@@ -128,7 +138,8 @@ class FieldSolver final : public FieldSolverBase {
   std::unique_ptr<PhaseFactors> pre_, post_;
   std::array<CayleyAxis<Real>, 3> cayley_;
   AlignedVector<Complex> psi_;
-  AlignedVector<Real> unl_;  // nonlinear potential (valid after evaluate_nonlinear)
+  AlignedVector<Real> unl_;  // nonlinear potential
+  bool unl_valid_ = false;   // unl_ holds U(rho) of the current state (reused by step())
   AlignedVector<Real> amp_;  // |psi| scratch for Q
   std::unique_ptr<Connectivity> connectivity_;
   // Separable static profiles (model units): harmonic V per axis, sponge s^2 per axis,
