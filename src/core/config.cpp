@@ -33,6 +33,8 @@ void set_at_path(toml::table& root, const std::string& key, Node&& value) {
   t->insert_or_assign(parts.back(), std::forward<Node>(value));
 }
 
+// Values as a user would type them: floats with up to 10 significant digits (and a ".0" when
+// they would otherwise read as integers), lists as [a, b, c].
 std::string describe_node(const toml::node& node) {
   std::ostringstream os;
   if (node.is_string()) {
@@ -40,7 +42,17 @@ std::string describe_node(const toml::node& node) {
   } else if (node.is_table()) {
     os << "a table";
   } else if (node.is_array()) {
-    os << *node.as_array();
+    os << '[';
+    bool first = true;
+    for (const auto& e : *node.as_array()) {
+      os << (first ? "" : ", ") << describe_node(e);
+      first = false;
+    }
+    os << ']';
+  } else if (node.is_floating_point()) {
+    std::string text = strings::format_number(node.value_or(0.0));
+    if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // n: nan, inf
+    os << text;
   } else {
     node.visit([&os](auto&& v) { os << v; });
   }

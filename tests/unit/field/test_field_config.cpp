@@ -83,3 +83,24 @@ TEST(FieldConfig, ScheduleIsSmoothBetweenStates) {
 
 }  // namespace
 }  // namespace qneuro::field
+
+namespace qneuro::field {
+namespace {
+
+// Not just the names: every row of the generated key table (type, default, unit, range, meaning)
+// appears verbatim in docs/field.md, so the docs cannot keep a stale default.
+TEST(FieldConfig, DocsKeyTableMatchesTheSchema) {
+  std::ifstream in(std::string(QNEURO_SOURCE_DIR) + "/docs/field.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::istringstream rows(field_schema().markdown());
+  std::string row;
+  while (std::getline(rows, row)) {
+    EXPECT_NE(ss.str().find(row), std::string::npos)
+        << "docs/field.md lacks (regenerate with qneuro field --describe-config):\n"
+        << row;
+  }
+}
+
+}  // namespace
+}  // namespace qneuro::field
