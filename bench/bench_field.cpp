@@ -52,14 +52,14 @@ nlohmann::ordered_json bench_adi(const Case& c, double triad_gbs, bool nonlinear
             Axis{c.nr, 0.05, Boundary::Neumann}};
   ModelParams m;
   m.harmonic_omega = {62.8, 62.8, 37.7};
-  if (nonlinear) {
-    m.mqp_coupling = 1.0;
+  if (nonlinear) {  // the demo's couplings: S = dt lambda_Q kappa D sum 4/h^2 = 0.7 (stable)
+    m.mqp_coupling = 0.25;
     m.conn_beta = 1.0;
   }
   InitialParams init;
   init.center = {0.3, 0.0, 0.1};
   init.width = {0.2, 0.2, 0.2};
-  auto solver = make_solver(g, m, 1.0 / 512.0, 1.0, SolverKind::Adi, c.precision);
+  auto solver = make_solver(g, m, 1.0 / 1024.0, 1.0, SolverKind::Adi, c.precision);
   solver->set_state(initial_state(g, m, init));
   const double n = static_cast<double>(g.size());
   // Warm up, then time enough steps for ~1 s (at least 3).
@@ -82,11 +82,13 @@ nlohmann::ordered_json bench_adi(const Case& c, double triad_gbs, bool nonlinear
   j["steps_timed"] = steps;
   j["seconds_per_step"] = per_step;
   j["node_updates_per_s"] = n / per_step;
-  j["bytes_per_node"] = 4.0 * elem;
-  j["implied_gbs"] = bytes / per_step / 1e9;
   j["triad_gbs"] = triad_gbs;
-  j["fraction_of_floor"] = floor_s / per_step;
-  j["fraction_of_one_pass_floor"] = 0.5 * floor_s / per_step;
+  if (!nonlinear) {  // the 2-pass floor describes the linear step only
+    j["bytes_per_node"] = 4.0 * elem;
+    j["implied_gbs"] = bytes / per_step / 1e9;
+    j["fraction_of_floor"] = floor_s / per_step;
+    j["fraction_of_one_pass_floor"] = 0.5 * floor_s / per_step;
+  }
   return j;
 }
 

@@ -31,11 +31,16 @@ struct FieldOptions {
   ConfigOptions config;
 };
 
-/// The resolved config without the keys a resumed run may change (time.steps, output.*).
+/// The resolved config without the keys a resumed run may change (time.steps, output.* except
+/// output.snapshot_r, whose slices the stored snapshots already follow).
 std::string fingerprint(const config::Config& cfg) {
   toml::table t = cfg.table();
   if (auto* time = t["time"].as_table()) time->erase("steps");
-  t.erase("output");
+  if (auto* out = t["output"].as_table()) {
+    for (const char* key : {"diag_every", "snapshot_every", "checkpoint_every", "norm_tolerance"}) {
+      out->erase(key);
+    }
+  }
   std::ostringstream os;
   os << toml::toml_formatter{t};
   return os.str();
@@ -246,11 +251,13 @@ int run_field(const FieldOptions& opt, const GlobalOptions& global) {
   log::info("field: {} steps in {:.2f} s ({:.3g} node updates/s); wrote {}", sim.steps_done_here(),
             sim.stepping_seconds(), node_updates / secs, out.string());
   if (status == field::RunStatus::Stopped) {
-    throw NumericalError("field: run stopped: " + sim.stop_reason() +
-                         ". The outputs up to that point are in " + out.string() +
-                         (params.output.checkpoint_every > 0
-                              ? " (the last checkpoint.h5 holds the last healthy state)"
-                              : ""));
+    throw NumericalError(
+        "field: run stopped: " + sim.stop_reason() + ". The outputs up to that point are in " +
+        out.string() +
+        (params.output.checkpoint_every > 0 && std::filesystem::exists(out / "checkpoint.h5")
+             ? " (checkpoint.h5 holds the last checkpointed state, which was "
+               "checked before it was written)"
+             : ""));
   }
   return status == field::RunStatus::Interrupted ? kExitRuntime : kExitOk;
 }
@@ -276,7 +283,7 @@ Command register_field(CLI::App& root, const GlobalOptions& global) {
   sub->add_option("--out,-o", opt->out, "output directory")->capture_default_str();
   sub->add_option("--resume", opt->resume,
                   "continue the run in DIR from DIR/checkpoint.h5 (bit-identical); only "
-                  "time.steps and output.* may be changed with --set");
+                  "time.steps and output.* (not output.snapshot_r) may be changed with --set");
   sub->add_flag("--json", opt->print_json, "print summary.json to stdout instead of the table");
   opt->config.add_to(*sub, field::field_schema());
   return {sub, [opt, &global] { return run_field(*opt, global); }};

@@ -6,13 +6,13 @@
 #include <new>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/parallel.hpp"
 
 namespace qneuro::eeg {
 namespace {
 
 std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
+  return parallel::fftw_planner_mutex();
 }
 
 fftw_complex* as_fftw(std::complex<double>* p) {

@@ -5,10 +5,13 @@
 #include <complex>
 #include <mutex>
 #include <numbers>
+#include <type_traits>
 
 #include <fftw3.h>
 
+#include "denormals.hpp"
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/parallel.hpp"
 #include "qneuro/core/rng.hpp"
 #include "qneuro/field/operators.hpp"
 
@@ -16,8 +19,7 @@ namespace qneuro::field {
 
 namespace {
 std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
+  return parallel::fftw_planner_mutex();
 }
 
 struct FftwFree {
@@ -117,8 +119,11 @@ Connectivity::Connectivity(const Grid& grid, const ModelParams& model, bool half
       const double k = model.conn_kernel == KernelKind::Exponential
                            ? std::exp(-d / model.conn_length)
                            : std::pow(1.0 + d / model.conn_length, -model.conn_exponent);
-      kin[j * m.px + i] = k;
-      ksum += k * ax.h * ay.h;
+      // On a zero-padded axis the offset index P/2 (= +-n cells) is never reached by a linear
+      // convolution of n cells: leave it out of the kernel and of its normalisation.
+      const bool unused = (m.px != nx && i == m.px / 2) || (m.py != ny && j == m.py / 2);
+      kin[j * m.px + i] = unused ? 0.0 : k;
+      ksum += unused ? 0.0 : k * ax.h * ay.h;
     }
   }
   const double scale = m.beta * ax.h * ay.h / ksum / static_cast<double>(m.px * m.py);
@@ -162,6 +167,7 @@ void Connectivity::add_potential(const std::complex<Real>* psi, Real* out) const
                                    1.0 / (g.axes[1].h * g.axes[1].h), 0.0};
 #pragma omp parallel
   {
+    const DenormalGuard ftz(std::is_same_v<Real, float>);  // as in the solver's regions
     auto in = fftw_array<double>(m.px * m.py);
     auto spec = fftw_array<fftw_complex>(m.pxc * m.py);
     std::vector<double> rho(m.form == ConnectivityForm::Laplacian ? plane : 0);

@@ -1,6 +1,9 @@
 #include "qneuro/field/field_config.hpp"
 
+#include <omp.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cmath>
 #include <fstream>
@@ -131,7 +134,7 @@ config::Schema build_schema() {
   s.add_int("output.diag_every", 64,
             {"steps", "diagnostics every n steps (0 = start and end only)"}, Bounds{0.0, 1e12});
   s.add_int("output.checkpoint_every", 0,
-            {"steps", "write checkpoint.h5 every n steps (0 = only when the run stops early)"},
+            {"steps", "write checkpoint.h5 every n steps and at the end (0 = only on Ctrl-C)"},
             Bounds{0.0, 1e12});
   s.add_float("output.norm_tolerance", 1e-3,
               {"", "stop if |norm - 1| (no absorption) or the norm's growth exceeds this"},
@@ -242,7 +245,11 @@ uint64_t estimated_memory_bytes(const FieldParams& p) {
   if (p.solver == SolverKind::SplitStep) bytes += n * 2 * real;  // spectral multipliers
   bytes += n * 16;  // the initial state, built in double
   const uint64_t k = std::max<uint64_t>(1, p.steps_per_sample());
-  bytes += (p.time.steps / k + 1) * p.readout.electrodes.size() * 8;
+  const uint64_t E = p.readout.electrodes.size();
+  bytes += (p.time.steps / k + 1) * E * 8;       // recorded signals
+  bytes += E * (p.grid.nx() + p.grid.ny()) * 8;  // separable lead fields
+  bytes += 2 * std::max({p.grid.nx(), p.grid.ny(), p.grid.nr()}) * 64 * 2 * real *
+           static_cast<uint64_t>(std::max(1, omp_get_max_threads()));  // line-solve scratch
   if (p.output.snapshot_every > 0) {
     bytes += (p.time.steps / p.output.snapshot_every + 1) * p.output.snapshot_r.size() *
              p.grid.plane() * 4;
@@ -354,7 +361,9 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
                                      strings::format_number(-0.5 * ax.length()) + ", " +
                                      strings::format_number(0.5 * ax.length()) + "]");
     }
-    if (init.kind != InitialKind::BoxModes && init.width[a] < ax.h) {
+    const bool width_used = init.kind != InitialKind::BoxModes &&
+                            !(init.kind == InitialKind::Harmonic && m.harmonic_omega[a] > 0.0);
+    if (width_used && init.width[a] < ax.h) {
       cfg.fail("initial.width", "element " + std::to_string(a) + " (" + axis_name[a] +
                                     ") = " + strings::format_number(init.width[a]) +
                                     " is below the cell width " + strings::format_number(ax.h) +
@@ -368,10 +377,13 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
     }
     const double omega = m.harmonic_omega[a];
     if (omega > 0.0) {
-      if (omega * p.time.dt >= 1.0) {
+      // Along r the oscillator frequency is omega sqrt(gamma_r) (mass 1/(2 gamma_r)).
+      const double freq = a == 2 ? omega * std::sqrt(m.gamma_r) : omega;
+      if (freq * p.time.dt >= 1.0) {
         cfg.fail("time.dt", "= " + strings::format_number(p.time.dt) + " is too coarse for " +
                                 "potential.harmonic_omega along " + axis_name[a] + " (" +
-                                strings::format_number(omega) + "): omega dt must be < 1");
+                                strings::format_number(freq) +
+                                " rad per time unit): omega dt must be < 1");
       }
       const double ground = std::sqrt((a == 2 ? m.D * m.gamma_r : m.D) /
                                       (omega * (a == 2 ? std::sqrt(m.gamma_r) : 1.0)));
@@ -406,6 +418,18 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
                    " (with readout.fs_hz adjusted), or a smaller mqp.coupling");
     }
   }
+  if (init.kind == InitialKind::BoxModes && init.modes.size() == 1) {
+    bool uniform = true;
+    for (int a = 0; a < 3; ++a) {
+      const Axis& ax = p.grid.axes[a];
+      if (init.modes[0][a] != 0 || (ax.bc == Boundary::Dirichlet && ax.n > 1)) uniform = false;
+    }
+    if (uniform) {
+      cfg.fail("initial.modes",
+               "= [0, 0, 0] alone is the uniform state, which is stationary "
+               "(nothing to simulate); add modes or pick another initial.kind");
+    }
+  }
   if (init.kind == InitialKind::Harmonic && init.modes.size() != 1) {
     cfg.fail("initial.modes", "harmonic states take one triple of quantum numbers, got " +
                                   std::to_string(init.modes.size()));
@@ -425,6 +449,12 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   const auto electrodes = cfg.get_points("readout.electrodes");
   if (electrodes.lattice) {
     const auto [mx, my] = *electrodes.lattice;
+    if (static_cast<uint64_t>(mx) > p.grid.nx() || static_cast<uint64_t>(my) > p.grid.ny()) {
+      cfg.fail("readout.electrodes", "lattice [" + std::to_string(mx) + ", " + std::to_string(my) +
+                                         "] is finer than the grid (" +
+                                         std::to_string(p.grid.nx()) + " x " +
+                                         std::to_string(p.grid.ny()) + " cells in x, y)");
+    }
     auto lattice =
         electrode_lattice(p.grid, static_cast<std::size_t>(mx), static_cast<std::size_t>(my));
     r.electrodes = std::move(lattice.first);
@@ -449,7 +479,7 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
                                                            : ReadoutWeight::Signed;
   r.scale_uv = cfg.get_float("readout.scale_uv");
   const uint64_t steps_per_sample = p.steps_per_sample();
-  if (p.time.steps / steps_per_sample < 2) {
+  if ((p.time.steps + steps_per_sample - 1) / steps_per_sample < 2) {
     cfg.fail("time.steps", "= " + std::to_string(p.time.steps) +
                                " gives fewer than 2 EEG samples at " +
                                strings::format_number(r.fs_hz) + " Hz (" +

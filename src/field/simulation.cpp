@@ -134,6 +134,37 @@ bool Simulation::record_diagnostics() {
   return true;
 }
 
+bool Simulation::healthy() {
+  const auto bytes = solver_->raw_state();
+  double sum = 0.0;
+  if (solver_->bytes_per_element() == 16) {
+    const auto* v = reinterpret_cast<const double*>(bytes.data());
+    for (std::size_t i = 0; i < bytes.size() / 8; ++i) sum += v[i] * v[i];
+  } else {
+    const auto* v = reinterpret_cast<const float*>(bytes.data());
+    for (std::size_t i = 0; i < bytes.size() / 4; ++i) {
+      sum += static_cast<double>(v[i]) * static_cast<double>(v[i]);
+    }
+  }
+  const double norm = sum * params_.grid.dV();
+  const double tol = params_.output.norm_tolerance;
+  if (!std::isfinite(norm)) {
+    stop_reason_ = "the state is not finite (NaN or Inf) at step " + std::to_string(step_) +
+                   " (found before writing a checkpoint)";
+    return false;
+  }
+  const bool drift =
+      params_.model.has_absorption() ? norm > last_norm_ * (1.0 + tol) : std::abs(norm - 1.0) > tol;
+  if (drift) {
+    stop_reason_ = "the norm drifted to " + strings::format_number(norm) + " at step " +
+                   std::to_string(step_) +
+                   " (output.norm_tolerance = " + strings::format_number(tol) +
+                   "; found before writing a checkpoint)";
+    return false;
+  }
+  return true;
+}
+
 void Simulation::record_snapshot() {
   const std::size_t plane = params_.grid.plane();
   record_.snapshot_steps.push_back(step_);
@@ -149,9 +180,8 @@ RunStatus Simulation::run(const Callbacks& cb) {
   const uint64_t steps = params_.time.steps;
   const uint64_t k = params_.steps_per_sample();
   const auto& out = params_.output;
-  const uint64_t n_samples = steps / k;
   while (step_ < steps) {
-    if (step_ % k == 0 && step_ / k < n_samples) {
+    if (step_ % k == 0) {
       record_sample();
       for (const auto& sig : record_.signals_uv) {
         if (!std::isfinite(sig.back())) {
@@ -179,6 +209,9 @@ RunStatus Simulation::run(const Callbacks& cb) {
     ++steps_done_here_;
     if (out.checkpoint_every > 0 && step_ % out.checkpoint_every == 0 && step_ < steps &&
         cb.checkpoint) {
+      // Never checkpoint a broken state: check it here (without recording anything, so the
+      // record does not depend on the checkpoint cadence).
+      if (!healthy()) return RunStatus::Stopped;
       cb.checkpoint(step_);
     }
     if (cb.progress) cb.progress(step_);
@@ -248,7 +281,8 @@ void Simulation::resume(const std::filesystem::path& path, const std::string& fi
   if (f.attr_string("/", "fingerprint") != fingerprint) {
     throw InputError(where +
                      " was written with a different configuration; a resumed run may change only "
-                     "time.steps and output.* (compare config.resolved.toml)");
+                     "time.steps and output.* other than output.snapshot_r (compare "
+                     "config.resolved.toml)");
   }
   if (f.attr_string("/", "precision") != to_string(params_.precision) ||
       f.attr_string("/", "grid") != params_.grid.describe()) {
@@ -289,6 +323,13 @@ void Simulation::resume(const std::filesystem::path& path, const std::string& fi
                                  sig.data.begin() + static_cast<std::ptrdiff_t>((e + 1) * S));
   }
   record_.diagnostics = read_diagnostics_h5(f, "record/diagnostics");
+  // The earlier run recorded its final state; keep that row only if the cadence has it too, so
+  // an extended run's record equals an uninterrupted one's.
+  const uint64_t every = params_.output.diag_every;
+  if (!record_.diagnostics.empty() && record_.diagnostics.back().step == step && step != 0 &&
+      (every == 0 || step % every != 0)) {
+    record_.diagnostics.pop_back();
+  }
   const auto snap_steps = f.read_double("record/snapshot_steps").data;
   record_.snapshot_steps.assign(snap_steps.begin(), snap_steps.end());
   record_.snapshots = f.read_float("record/snapshots").data;

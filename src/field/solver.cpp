@@ -1,9 +1,6 @@
 #include "qneuro/field/solver.hpp"
 
 #include <omp.h>
-#if defined(__SSE__)
-#include <xmmintrin.h>
-#endif
 
 #include <algorithm>
 #include <cmath>
@@ -14,8 +11,10 @@
 
 #include <fftw3.h>
 
+#include "denormals.hpp"
 #include "phase_kernel.hpp"
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/parallel.hpp"
 #include "qneuro/field/operators.hpp"
 
 namespace qneuro::field {
@@ -23,8 +22,7 @@ namespace qneuro::field {
 namespace {
 
 std::mutex& spectral_planner_mutex() {
-  static std::mutex m;
-  return m;
+  return parallel::fftw_planner_mutex();
 }
 
 /// Per-axis sponge profile s(u)^2: u = 1 - d / width in the layers of `fraction` of the axis at
@@ -57,33 +55,6 @@ struct ThreadScratch {
 };
 
 /// out[c * rows + r] = in[r * cols + c] (an in-cache slab transpose, blocked for locality).
-/// Flushes denormals to zero (FTZ/DAZ) in the current thread while alive. Float states reach the
-/// denormal range in the far tails of a packet (|psi|^2 ~ 1e-58 is 0 in float but denormal on
-/// the way there), where x86 arithmetic is ~100x slower; flushing them changes nothing measurable
-/// and is the same in every thread, so results stay thread-count invariant.
-class DenormalGuard {
- public:
-  explicit DenormalGuard(bool on) : on_(on) {
-#if defined(__SSE__)
-    if (on_) {
-      saved_ = _mm_getcsr();
-      _mm_setcsr(saved_ | 0x8040u);  // FTZ | DAZ
-    }
-#endif
-  }
-  ~DenormalGuard() {
-#if defined(__SSE__)
-    if (on_) _mm_setcsr(saved_);
-#endif
-  }
-  DenormalGuard(const DenormalGuard&) = delete;
-  DenormalGuard& operator=(const DenormalGuard&) = delete;
-
- private:
-  bool on_;
-  unsigned saved_ = 0;
-};
-
 template <typename T>
 void transpose_block(const T* __restrict in, T* __restrict out, std::size_t rows,
                      std::size_t cols) {
@@ -344,7 +315,9 @@ template <typename Real>
 void FieldSolver<Real>::adi_kinetic(const PhaseFactors& pre, const PhaseFactors* post) {
   const std::size_t nx = grid_.nx(), ny = grid_.ny(), nr = grid_.nr(), plane = grid_.plane();
   Complex* psi = psi_.data();
-  const std::size_t scratch_size = std::max({nx, ny, nr}) * std::max(nx, kLineBlock);
+  // Largest need: a transposed block of kLineBlock rows (kLineBlock * nx), the work of a batch of
+  // kLineBlock lines (n * kLineBlock), or one x line (nx).
+  const std::size_t scratch_size = std::max({nx, ny, nr}) * kLineBlock;
 #pragma omp parallel
   {
     const DenormalGuard ftz(kFlushDenormalsFor<Real>);

@@ -3,6 +3,7 @@
 // config of the issue exiting 2 with the key named.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -116,13 +117,20 @@ TEST(FieldCli, OutputsOpenInH5pyMneAndQneuroAnalyze) {
   }
 }
 
-TEST(FieldCli, ResumeFromACheckpointIsBitIdentical) {
+class FieldResume : public ::testing::TestWithParam<int> {};
+
+// The first leg ends at 256 steps (a multiple of the 4 steps per sample and of the diagnostics
+// cadence) or at 250 (neither: regression for a dropped sample at the seam and a stray final
+// diagnostics row in the extended record).
+TEST_P(FieldResume, ExtendingACheckpointedRunIsBitIdentical) {
   TempDir dir;
-  const std::string common = " --preset test -q --set output.checkpoint_every=128 ";
+  const std::string common = " --preset test -q --set output.checkpoint_every=100 ";
   ASSERT_EQ(run_qneuro("field" + common + "--out " + q(dir / "full")).exit_code, 0);
-  // Half the run, then extend it to the full length from its final checkpoint.
-  ASSERT_EQ(
-      run_qneuro("field" + common + "--set time.steps=256 --out " + q(dir / "half")).exit_code, 0);
+  // Part of the run, then extend it to the full length from its final checkpoint.
+  ASSERT_EQ(run_qneuro("field" + common + "--set time.steps=" + std::to_string(GetParam()) +
+                       " --out " + q(dir / "half"))
+                .exit_code,
+            0);
   const auto r = run_qneuro("field -q --resume " + q(dir / "half") + " --set time.steps=512");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // The resolved config of the extended run says what its outputs were computed with.
@@ -134,10 +142,31 @@ TEST(FieldCli, ResumeFromACheckpointIsBitIdentical) {
   EXPECT_EQ(a.read_double("signals").data, b.read_double("signals").data);
   EXPECT_EQ(a.read_double("diagnostics/norm").data, b.read_double("diagnostics/norm").data);
   EXPECT_EQ(a.read_double("diagnostics/energy").data, b.read_double("diagnostics/energy").data);
-  // A physics change is refused: the checkpoint belongs to another model.
-  const auto bad = run_qneuro("field -q --resume " + q(dir / "half") + " --set model.D=0.2");
-  EXPECT_EQ(bad.exit_code, 2) << bad.output;
-  EXPECT_NE(bad.output.find("different configuration"), std::string::npos) << bad.output;
+  EXPECT_EQ(a.read_double("diagnostics/step").data, b.read_double("diagnostics/step").data);
+  // A physics change is refused: the checkpoint belongs to another model; so is a change of
+  // the stored snapshot slices.
+  for (const char* change : {"model.D=0.2", "output.snapshot_r=[0,1]"}) {
+    const auto bad = run_qneuro("field -q --resume " + q(dir / "half") + " --set " + change);
+    EXPECT_EQ(bad.exit_code, 2) << change << ": " << bad.output;
+    EXPECT_NE(bad.output.find("different configuration"), std::string::npos) << bad.output;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seams, FieldResume, ::testing::Values(256, 250));
+
+TEST(FieldCli, CheckpointsNeverHoldABrokenState) {
+  TempDir dir;
+  // The stimulus turns the state to NaN at t = 0.1 s (step 103); checkpoints are due every
+  // 4 steps, and the one at step 104 must be refused.
+  const auto r = run_qneuro(
+      "field --preset test -q --set stimulus.amplitude=1e308 --set 'stimulus.window_s=[0.1, 1e9]' "
+      "--set output.checkpoint_every=4 --set output.diag_every=0 --out " +
+      q(dir / "o"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("not finite"), std::string::npos) << r.output;
+  const auto ck = io::H5File::open_read(dir / "o" / "checkpoint.h5");
+  EXPECT_LE(ck.attr_int("/", "step"), 103);
+  for (double v : ck.read_double("psi").data) ASSERT_TRUE(std::isfinite(v));
 }
 
 TEST(FieldCli, OneAndTwoThreadsGiveIdenticalSignals) {
@@ -230,7 +259,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"--set output.snapshot_r=[99]", "output.snapshot_r"},
         BadConfig{"--set mqp.eps_rel=0", "mqp.eps_rel"},
         BadConfig{"--set mqp.coupling=2", "time.dt"},  // explicit MQP unstable: S = 5.6
-        BadConfig{"--set model.Dee=1", "model.Dee"}));
+        BadConfig{"--set model.Dee=1", "model.Dee"},
+        BadConfig{"--set initial.kind=\"box_modes\"", "initial.modes"},  // uniform state
+        BadConfig{"--set readout.electrodes=[3000,3000]", "readout.electrodes"}));
 
 TEST(FieldCli, EveryPresetResolvesAndHelpExplainsTheModel) {
   for (const char* preset : {"demo", "linear", "seed", "test"}) {

@@ -3,8 +3,9 @@
 //   s_e(t) = sum_{x,y,r} G_e(x, y) w(r) rho(x, y, r, t) dV,
 //   G_e(x, y) = exp(-((x - x_e)^2 + (y - y_e)^2) / (2 sigma^2))      (peak 1, minimum image on
 //                                                                    periodic axes)
-//   w(r) = 1 ("uniform") or w(r) = r / r_max ("signed": +1 at the excitatory edge, -1 at the
-//          inhibitory edge, 0 at the balanced centre; r_max = half the r extent)
+//   w(r) = 1 ("uniform") or w(r) = r / r_max ("signed": positive on the excitatory side,
+//          negative on the inhibitory side, 0 at the balanced centre; r_max = half the r extent,
+//          so the edge cells, at +-(n-1)/2 cells from the centre, get +-(n-1)/n)
 //   v_e(t) = scale_uv * s_e(t)   microvolts
 // G_e is separable, so a sample costs one pass over psi (the r-weighted column density) plus
 // (nx + ny) per electrode and x-row. Electrodes given as a lattice [mx, my] sit at the centres of

@@ -4,9 +4,11 @@
 // Loop contract (what makes --resume bit-identical): at step s (state psi_s, time s dt) the
 // driver first records whatever falls on s (EEG sample if s % k == 0, diagnostics if
 // s % diag_every == 0, a snapshot if s % snapshot_every == 0), then advances to s + 1, then writes
-// a checkpoint if (s + 1) % checkpoint_every == 0. A step depends only on (psi, s), so a run
-// restored from a checkpoint at s replays exactly what the uninterrupted run did. EEG samples are
-// taken at steps 0, k, 2k, ... < steps (steps / k samples, t_j = j / fs).
+// a checkpoint if (s + 1) % checkpoint_every == 0 (after checking that the state is finite and
+// its norm within tolerance). A step depends only on (psi, the solver's potential cache, s), and
+// both are in the checkpoint, so a run restored at s replays exactly what the uninterrupted run
+// did. EEG samples are taken at steps 0, k, 2k, ... < steps (ceil(steps / k) samples,
+// t_j = j / fs).
 //
 // Health: after each diagnostics evaluation the run stops (status Stopped, with a message) if the
 // state is not finite, or if the norm drifts: |norm - 1| > tolerance without absorption, or a
@@ -91,6 +93,7 @@ class Simulation {
  private:
   void record_sample();
   bool record_diagnostics();  ///< false if the run must stop
+  bool healthy();             ///< finite state and norm within tolerance (sets stop_reason_)
   void record_snapshot();
 
   FieldParams params_;
