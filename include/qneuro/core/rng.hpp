@@ -35,6 +35,9 @@ enum class Stream : uint32_t {
   SynthNoise = 2,
   FieldConnectivity = 3,  ///< log-normal weights and E/I signs, entity = site iy * nx + ix
   FieldInitial = 4,       ///< smoothed-noise initial state, entity = node index
+  /// QLIF layers: stream SnnLayer0 + 1024 * block + layer (block 0: noise and the first
+  /// uniforms; blocks 1.. extra measurement shots), step = t, entity = (b << 32) | neuron.
+  SnnLayer0 = 1u << 16,
 };
 
 using Words = std::array<uint32_t, 4>;
