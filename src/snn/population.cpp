@@ -1,5 +1,6 @@
 #include "qneuro/snn/population.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -84,41 +85,54 @@ RunOutput Population::run(std::span<const float> input, std::size_t T, std::size
   const bool needs_random = params_.mode != Mode::Deterministic;
   const uint64_t t0 = t_;
   const std::size_t N = N_;
-  const auto count = static_cast<long long>(B * N);
+  // Neurons are processed in blocks of kBlock contiguous n: for each t the block's inputs and
+  // outputs are contiguous (one neuron at a time over T would stride by B N floats per step),
+  // and the block's state stays in L1.
+  constexpr std::size_t kBlock = 64;
+  const std::size_t blocks_per_row = (N + kBlock - 1) / kBlock;
+  const auto n_blocks = static_cast<long long>(B * blocks_per_row);
 #pragma omp parallel
   {
-    std::vector<float> u(static_cast<std::size_t>(std::max(shots, 1)), 0.5f);
+    std::vector<float> u(static_cast<std::size_t>(std::max(shots, 1)) * kBlock, 0.5f);
+    NeuronState<float> block[kBlock];
 #pragma omp for schedule(static)
-    for (long long idx = 0; idx < count; ++idx) {
-      const std::size_t b = static_cast<std::size_t>(idx) / N;
-      const std::size_t n = static_cast<std::size_t>(idx) % N;
-      NeuronState<float> st = states_[static_cast<std::size_t>(idx)];
-      StepInput<float> in;
-      in.u = u.data();
-      in.training = opt.training;
+    for (long long blk = 0; blk < n_blocks; ++blk) {
+      const std::size_t b = static_cast<std::size_t>(blk) / blocks_per_row;
+      const std::size_t n0 = (static_cast<std::size_t>(blk) % blocks_per_row) * kBlock;
+      const std::size_t len = std::min(kBlock, N - n0);
+      NeuronState<float>* state = states_.data() + b * N + n0;
+      std::copy(state, state + len, block);
       for (std::size_t t = 0; t < T; ++t) {
-        const std::size_t at = (t * B + b) * N + n;
-        in.I = input[at];
-        if (mod != nullptr) {
-          in.has_mod = true;
-          in.mod =
-              mod->values[(t * mod->B + (mod->B == 1 ? 0 : b)) * mod->N + (mod->N == 1 ? 0 : n)];
-        }
-        if (needs_random) {
-          draw_step_randoms(seed_, layer_, t0 + t, b, first_ + n, shots, in.xi, u.data());
-        }
-        const StepOutput<float> o = qlif_step(c, st, in);
-        out.spikes[at] = static_cast<uint8_t>(o.z != 0.0f);
-        if (opt.record_voltage) out.voltage[at] = st.V;
-        if (opt.record_traces) {
-          out.p[at] = o.p;
-          out.D[at] = st.D;
-          out.A[at] = st.A;
-          out.E[at] = st.E;
-          out.Theta[at] = st.Theta;
+        const std::size_t row = (t * B + b) * N + n0;
+        for (std::size_t j = 0; j < len; ++j) {
+          const std::size_t at = row + j;
+          StepInput<float> in;
+          in.u = u.data() + j * static_cast<std::size_t>(std::max(shots, 1));
+          in.training = opt.training;
+          in.I = input[at];
+          if (mod != nullptr) {
+            in.has_mod = true;
+            in.mod = mod->values[(t * mod->B + (mod->B == 1 ? 0 : b)) * mod->N +
+                                 (mod->N == 1 ? 0 : n0 + j)];
+          }
+          if (needs_random) {
+            draw_step_randoms(seed_, layer_, t0 + t, b, first_ + n0 + j, shots, in.xi,
+                              u.data() + j * static_cast<std::size_t>(std::max(shots, 1)));
+          }
+          NeuronState<float>& st = block[j];
+          const StepOutput<float> o = qlif_step(c, st, in);
+          out.spikes[at] = static_cast<uint8_t>(o.z != 0.0f);
+          if (opt.record_voltage) out.voltage[at] = st.V;
+          if (opt.record_traces) {
+            out.p[at] = o.p;
+            out.D[at] = st.D;
+            out.A[at] = st.A;
+            out.E[at] = st.E;
+            out.Theta[at] = st.Theta;
+          }
         }
       }
-      states_[static_cast<std::size_t>(idx)] = st;
+      std::copy(block, block + len, state);
     }
   }
   t_ += T;
