@@ -11,10 +11,6 @@
 namespace qneuro::eeg {
 namespace {
 
-std::mutex& planner_mutex() {
-  return parallel::fftw_planner_mutex();
-}
-
 fftw_complex* as_fftw(std::complex<double>* p) {
   return reinterpret_cast<fftw_complex*>(p);
 }
@@ -47,14 +43,14 @@ RealFft::RealFft(std::size_t n) : n_(n), plan_(nullptr) {
   const int ni = checked_int(n);
   FftBuffer<double> in(n);
   FftBuffer<std::complex<double>> out(n / 2 + 1);
-  std::lock_guard<std::mutex> lock(planner_mutex());
+  std::lock_guard<std::mutex> lock(parallel::fftw_planner_mutex());
   plan_ = fftw_plan_dft_r2c_1d(ni, in.data(), as_fftw(out.data()), FFTW_ESTIMATE);
   if (plan_ == nullptr)
     throw RuntimeError("FFTW could not plan a real FFT of length " + std::to_string(n));
 }
 
 RealFft::~RealFft() {
-  std::lock_guard<std::mutex> lock(planner_mutex());
+  std::lock_guard<std::mutex> lock(parallel::fftw_planner_mutex());
   fftw_destroy_plan(static_cast<fftw_plan>(plan_));
 }
 
@@ -66,7 +62,7 @@ ComplexFft::ComplexFft(std::size_t n) : n_(n), forward_plan_(nullptr), backward_
   const int ni = checked_int(n);
   FftBuffer<std::complex<double>> in(n);
   FftBuffer<std::complex<double>> out(n);
-  std::lock_guard<std::mutex> lock(planner_mutex());
+  std::lock_guard<std::mutex> lock(parallel::fftw_planner_mutex());
   forward_plan_ =
       fftw_plan_dft_1d(ni, as_fftw(in.data()), as_fftw(out.data()), FFTW_FORWARD, FFTW_ESTIMATE);
   backward_plan_ =
@@ -79,7 +75,7 @@ ComplexFft::ComplexFft(std::size_t n) : n_(n), forward_plan_(nullptr), backward_
 }
 
 ComplexFft::~ComplexFft() {
-  std::lock_guard<std::mutex> lock(planner_mutex());
+  std::lock_guard<std::mutex> lock(parallel::fftw_planner_mutex());
   fftw_destroy_plan(static_cast<fftw_plan>(forward_plan_));
   fftw_destroy_plan(static_cast<fftw_plan>(backward_plan_));
 }

@@ -18,10 +18,6 @@
 namespace qneuro::field {
 
 namespace {
-std::mutex& planner_mutex() {
-  return parallel::fftw_planner_mutex();
-}
-
 struct FftwFree {
   void operator()(void* p) const { fftw_free(p); }
 };
@@ -128,7 +124,7 @@ Connectivity::Connectivity(const Grid& grid, const ModelParams& model, bool half
   }
   const double scale = m.beta * ax.h * ay.h / ksum / static_cast<double>(m.px * m.py);
   {
-    std::lock_guard lock(planner_mutex());
+    std::lock_guard lock(parallel::fftw_planner_mutex());
     fftw_plan p = fftw_plan_dft_r2c_2d(static_cast<int>(m.py), static_cast<int>(m.px), kin.get(),
                                        kout.get(), FFTW_ESTIMATE);
     fftw_execute(p);
@@ -146,7 +142,7 @@ Connectivity::Connectivity(const Grid& grid, const ModelParams& model, bool half
 
 Connectivity::~Connectivity() {
   if (impl_) {
-    std::lock_guard lock(planner_mutex());
+    std::lock_guard lock(parallel::fftw_planner_mutex());
     if (impl_->forward) fftw_destroy_plan(impl_->forward);
     if (impl_->backward) fftw_destroy_plan(impl_->backward);
   }

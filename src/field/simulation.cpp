@@ -108,29 +108,31 @@ void Simulation::record_sample() {
 bool Simulation::record_diagnostics() {
   const Diagnostics d = solver_->diagnostics(step_);
   record_.diagnostics.push_back(d);
+  if (!norm_ok(d.norm, d.finite, " (t = " + strings::format_number(d.t_s) + " s)")) return false;
+  last_norm_ = d.norm;
+  return true;
+}
+
+bool Simulation::norm_ok(double norm, bool finite, const std::string& where) {
   const double tol = params_.output.norm_tolerance;
-  const bool absorbing = params_.model.has_absorption();
-  if (!d.finite || !std::isfinite(d.norm)) {
-    stop_reason_ = "the state is not finite (NaN or Inf) at step " + std::to_string(step_) +
-                   " (t = " + strings::format_number(d.t_s) +
-                   " s): reduce time.dt, mqp.coupling or connectivity.beta, or set mqp.clamp";
+  const std::string at = " at step " + std::to_string(step_) + where;
+  if (!finite || !std::isfinite(norm)) {
+    stop_reason_ = "the state is not finite (NaN or Inf)" + at +
+                   ": reduce time.dt, mqp.coupling or connectivity.beta, or set mqp.clamp";
     return false;
   }
-  if (!absorbing && std::abs(d.norm - 1.0) > tol) {
-    stop_reason_ = "the norm drifted to " + strings::format_number(d.norm) + " at step " +
-                   std::to_string(step_) +
+  if (!params_.model.has_absorption() && std::abs(norm - 1.0) > tol) {
+    stop_reason_ = "the norm drifted to " + strings::format_number(norm) + at +
                    " (|norm - 1| > output.norm_tolerance = " + strings::format_number(tol) +
                    "): the scheme is unitary, so this signals an unresolved potential; reduce "
                    "time.dt or the nonlinear couplings";
     return false;
   }
-  if (absorbing && d.norm > last_norm_ * (1.0 + tol)) {
+  if (params_.model.has_absorption() && norm > last_norm_ * (1.0 + tol)) {
     stop_reason_ = "the norm grew from " + strings::format_number(last_norm_) + " to " +
-                   strings::format_number(d.norm) + " at step " + std::to_string(step_) +
-                   " although absorption only removes density";
+                   strings::format_number(norm) + at + " although absorption only removes density";
     return false;
   }
-  last_norm_ = d.norm;
   return true;
 }
 
@@ -146,23 +148,7 @@ bool Simulation::healthy() {
       sum += static_cast<double>(v[i]) * static_cast<double>(v[i]);
     }
   }
-  const double norm = sum * params_.grid.dV();
-  const double tol = params_.output.norm_tolerance;
-  if (!std::isfinite(norm)) {
-    stop_reason_ = "the state is not finite (NaN or Inf) at step " + std::to_string(step_) +
-                   " (found before writing a checkpoint)";
-    return false;
-  }
-  const bool drift =
-      params_.model.has_absorption() ? norm > last_norm_ * (1.0 + tol) : std::abs(norm - 1.0) > tol;
-  if (drift) {
-    stop_reason_ = "the norm drifted to " + strings::format_number(norm) + " at step " +
-                   std::to_string(step_) +
-                   " (output.norm_tolerance = " + strings::format_number(tol) +
-                   "; found before writing a checkpoint)";
-    return false;
-  }
-  return true;
+  return norm_ok(sum * params_.grid.dV(), true, " (found before writing a checkpoint)");
 }
 
 void Simulation::record_snapshot() {

@@ -21,10 +21,6 @@ namespace qneuro::field {
 
 namespace {
 
-std::mutex& spectral_planner_mutex() {
-  return parallel::fftw_planner_mutex();
-}
-
 /// Per-axis sponge profile s(u)^2: u = 1 - d / width in the layers of `fraction` of the axis at
 /// each end (d = distance of the cell centre from the edge, in cells), 0 inside.
 std::vector<double> sponge_profile(const Axis& a, double fraction) {
@@ -161,7 +157,7 @@ FieldSolver<Real>::FieldSolver(const Grid& grid, const ModelParams& model, doubl
         }
       }
     }
-    std::lock_guard lock(spectral_planner_mutex());
+    std::lock_guard lock(parallel::fftw_planner_mutex());
     const int dims[3] = {static_cast<int>(nr), static_cast<int>(ny), static_cast<int>(nx)};
     if constexpr (std::is_same_v<Real, double>) {
       auto* p = reinterpret_cast<fftw_complex*>(psi_.data());
@@ -180,7 +176,7 @@ FieldSolver<Real>::FieldSolver(const Grid& grid, const ModelParams& model, doubl
 
 template <typename Real>
 FieldSolver<Real>::~FieldSolver() {
-  std::lock_guard lock(spectral_planner_mutex());
+  std::lock_guard lock(parallel::fftw_planner_mutex());
   if constexpr (std::is_same_v<Real, double>) {
     if (plan_forward_) fftw_destroy_plan(static_cast<fftw_plan>(plan_forward_));
     if (plan_backward_) fftw_destroy_plan(static_cast<fftw_plan>(plan_backward_));
@@ -383,13 +379,7 @@ void FieldSolver<Real>::spectral_kinetic() {
 }
 
 template <typename Real>
-void FieldSolver<Real>::evaluate_nonlinear() {
-  compute_nonlinear(unl_.data());
-  unl_valid_ = false;
-}
-
-template <typename Real>
-void FieldSolver<Real>::compute_nonlinear(Real* unl) {
+void FieldSolver<Real>::compute_nonlinear(Real* unl, bool connectivity) {
   const std::size_t nx = grid_.nx(), ny = grid_.ny(), nr = grid_.nr(), plane = grid_.plane();
   const Complex* psi = psi_.data();
   Real* amp = amp_.data();
@@ -482,7 +472,7 @@ void FieldSolver<Real>::compute_nonlinear(Real* unl) {
   } else {
     std::fill(unl, unl + grid_.size(), Real(0));
   }
-  if (connectivity_) connectivity_->add_potential(psi, unl);
+  if (connectivity && connectivity_) connectivity_->add_potential(psi, unl);
 }
 
 template <typename Real>
@@ -525,10 +515,11 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
   const std::size_t nx = grid_.nx(), ny = grid_.ny(), nr = grid_.nr();
   const double dV = grid_.dV();
   const double D = model_.D;
-  // Evaluated into scratch: the step's potential cache must not depend on when diagnostics run.
+  // |psi| and the MQP statistics, into scratch: the step's potential cache must not depend on
+  // when diagnostics run. V_conn is evaluated on its own below (for the connectivity energy).
   if (model_.nonlinear()) {
     AlignedVector<Real> scratch_u(grid_.size());
-    compute_nonlinear(scratch_u.data());
+    compute_nonlinear(scratch_u.data(), /*connectivity=*/false);
   }
   // Stimulus value at this time (for the external energy).
   const bool stim_on =

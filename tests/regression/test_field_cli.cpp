@@ -30,6 +30,11 @@ std::string q(const std::filesystem::path& p) {
   return shell_quote(p.string());
 }
 
+/// The EEG signals [channel x sample] a run wrote to DIR/eeg.h5, flattened.
+std::vector<double> signals(const std::filesystem::path& run_dir) {
+  return io::H5File::open_read(run_dir / "eeg.h5").read_double("signals").data;
+}
+
 TEST(FieldCli, TestPresetWritesEveryOutputAndPeaksAtTheTrapFrequency) {
   TempDir dir;
   const auto out = dir / "run";
@@ -174,9 +179,7 @@ TEST(FieldCli, OneAndTwoThreadsGiveIdenticalSignals) {
   const std::string args = " field --preset test -q --set state.schedule=wake,light@0.1 ";
   ASSERT_EQ(run_qneuro("--threads 1" + args + "--out " + q(dir / "t1")).exit_code, 0);
   ASSERT_EQ(run_qneuro("--threads 2" + args + "--out " + q(dir / "t2")).exit_code, 0);
-  const auto a = io::H5File::open_read(dir / "t1" / "eeg.h5");
-  const auto b = io::H5File::open_read(dir / "t2" / "eeg.h5");
-  EXPECT_EQ(a.read_double("signals").data, b.read_double("signals").data);
+  EXPECT_EQ(signals(dir / "t1"), signals(dir / "t2"));
   // Absorption (light sleep from 0.1 s) removes density: the final norm is below 1.
   const auto s = read_json(dir / "t1" / "summary.json");
   EXPECT_LT(s["field"]["final_norm"].get<double>(), 1.0);
@@ -192,9 +195,7 @@ TEST(FieldCli, DiagnosticsCadenceDoesNotChangeTheSignals) {
   ASSERT_EQ(run_qneuro("field --preset test -q --set output.diag_every=3 --out " + q(dir / "b"))
                 .exit_code,
             0);
-  const auto a = io::H5File::open_read(dir / "a" / "eeg.h5");
-  const auto b = io::H5File::open_read(dir / "b" / "eeg.h5");
-  EXPECT_EQ(a.read_double("signals").data, b.read_double("signals").data);
+  EXPECT_EQ(signals(dir / "a"), signals(dir / "b"));
 }
 
 TEST(FieldCli, NormDriftStopsTheRunAndKeepsTheOutputs) {

@@ -94,6 +94,8 @@ class Simulation {
   void record_sample();
   bool record_diagnostics();  ///< false if the run must stop
   bool healthy();             ///< finite state and norm within tolerance (sets stop_reason_)
+  /// The one norm rule: finite, |norm - 1| <= tol without absorption, no growth with it.
+  bool norm_ok(double norm, bool finite, const std::string& where);
   void record_snapshot();
 
   FieldParams params_;

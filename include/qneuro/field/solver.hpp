@@ -112,14 +112,6 @@ class FieldSolver final : public FieldSolverBase {
   void slice_density(std::size_t ir, std::span<float> out) const override;
   [[nodiscard]] std::size_t bytes_per_element() const override { return sizeof(Complex); }
 
-  [[nodiscard]] Complex* data() { return psi_.data(); }
-  [[nodiscard]] const Grid& grid() const { return grid_; }
-
-  /// The potential's nonlinear part U_nl = V_conn + lambda_Q Q for the current state (into
-  /// nonlinear_potential(); drops the step cache).
-  void evaluate_nonlinear();
-  [[nodiscard]] const AlignedVector<Real>& nonlinear_potential() const { return unl_; }
-
  private:
   struct PhaseFactors;
   void prepare_phase(double t_model, PhaseFactors& f) const;
@@ -127,7 +119,9 @@ class FieldSolver final : public FieldSolverBase {
   void phase_pass(const PhaseFactors& f);
   void adi_kinetic(const PhaseFactors& pre, const PhaseFactors* post);
   void spectral_kinetic();
-  void compute_nonlinear(Real* out);
+  /// U_nl = V_conn + lambda_Q Q of the current state into `out` (and |psi| into amp_);
+  /// without `connectivity` only the MQP part (diagnostics evaluate V_conn on their own).
+  void compute_nonlinear(Real* out, bool connectivity = true);
 
   Grid grid_;
   ModelParams model_;
