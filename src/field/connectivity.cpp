@@ -9,7 +9,7 @@
 
 #include <fftw3.h>
 
-#include "denormals.hpp"
+#include "qneuro/core/denormals.hpp"
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/parallel.hpp"
 #include "qneuro/core/rng.hpp"

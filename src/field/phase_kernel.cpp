@@ -1,6 +1,6 @@
 #include "phase_kernel.hpp"
 
-#include "qneuro/field/fast_math.hpp"
+#include "qneuro/core/fast_math.hpp"
 
 namespace qneuro::field::kernels {
 

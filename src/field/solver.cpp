@@ -11,7 +11,7 @@
 
 #include <fftw3.h>
 
-#include "denormals.hpp"
+#include "qneuro/core/denormals.hpp"
 #include "phase_kernel.hpp"
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/parallel.hpp"

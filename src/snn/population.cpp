@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numbers>
 #include <string>
 
+#include "qlif_kernel.hpp"
+#include "qneuro/core/denormals.hpp"
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/rng.hpp"
 
@@ -13,18 +16,18 @@ namespace qneuro::snn {
 void draw_step_randoms(uint32_t seed, uint32_t layer, uint64_t t, uint64_t b, uint64_t neuron,
                        int shots, float& xi, float* u) {
   const uint64_t entity = (b << 32) | neuron;
+  const uint64_t group = t >> 2;
+  const auto q = static_cast<std::size_t>(t & 3u);
   const uint32_t base = static_cast<uint32_t>(rng::Stream::SnnLayer0);
-  const rng::Philox gen(seed, base + layer);
-  const rng::Words w = gen.words(t, entity);
-  const float u0 = rng::Philox::uniform01f(w[0]);
-  const float u1 = rng::Philox::uniform01f(w[1]);
-  xi = std::sqrt(-2.0f * std::log(u0)) * std::cos(2.0f * std::numbers::pi_v<float> * u1);
-  u[0] = rng::Philox::uniform01f(w[2]);
-  if (shots > 1) u[1] = rng::Philox::uniform01f(w[3]);
-  for (int k = 2; k < shots; k += 4) {
-    const rng::Philox extra(seed, base + 1024u * static_cast<uint32_t>(1 + (k - 2) / 4) + layer);
-    const rng::Words e = extra.words(t, entity);
-    for (int j = 0; j < 4 && k + j < shots; ++j) u[k + j] = rng::Philox::uniform01f(e[j]);
+  const rng::Words w0 = rng::Philox(seed, base + layer).words(group, entity);
+  u[0] = kernel::uniform_of(w0[q]);
+  const rng::Words wn = rng::Philox(seed, base + 1024u + layer).words(group, entity);
+  float c = 0, s = 0;
+  kernel::box_muller(wn[q & 2u], wn[(q & 2u) + 1], c, s);
+  xi = (q & 1u) != 0 ? s : c;
+  for (int k = 1; k < shots; ++k) {
+    const uint32_t stream = base + 1024u * static_cast<uint32_t>(1 + k) + layer;
+    u[k] = kernel::uniform_of(rng::Philox(seed, stream).words(group, entity)[q]);
   }
 }
 
@@ -38,6 +41,9 @@ Population::Population(NeuronParams params, std::size_t neurons, uint32_t seed, 
       first_(first_neuron) {
   if (neurons == 0) throw InputError("a population needs at least one neuron");
   if (layer >= 1024) throw InputError("layer index must be below 1024");
+  if (first_neuron + neurons > (uint64_t{1} << 32)) {
+    throw InputError("neuron indices must stay below 2^32 (first_neuron + neurons)");
+  }
 }
 
 void Population::reset() {
@@ -48,16 +54,40 @@ void Population::reset() {
 
 RunOutput Population::run(std::span<const float> input, std::size_t T, std::size_t B,
                           const Modulation* mod, const RunOptions& opt) {
+  check_input(input, T, B, mod);
+  RunOutput out;
+  out.T = T;
+  out.B = B;
+  out.N = N_;
+  const std::size_t total = T * B * N_;
+  out.spikes.resize(total);
+  RunViews views;
+  views.spikes = out.spikes;
+  if (opt.record_voltage) {
+    out.voltage.resize(total);
+    views.voltage = out.voltage;
+  }
+  if (opt.record_traces) {
+    for (auto* v : {&out.p, &out.D, &out.A, &out.E, &out.Theta}) v->resize(total);
+    views.p = out.p;
+    views.D = out.D;
+    views.A = out.A;
+    views.E = out.E;
+    views.Theta = out.Theta;
+  }
+  run_into(input, T, B, mod, views, opt.training);
+  return out;
+}
+
+void Population::check_input(std::span<const float> input, std::size_t T, std::size_t B,
+                             const Modulation* mod) const {
   if (B == 0) throw InputError("batch size must be >= 1");
   if (input.size() != T * B * N_) {
     throw InputError("input has " + std::to_string(input.size()) + " values, shape (T, B, N) = (" +
                      std::to_string(T) + ", " + std::to_string(B) + ", " + std::to_string(N_) +
                      ") needs " + std::to_string(T * B * N_));
   }
-  if (B_ == 0) {
-    B_ = B;
-    states_.assign(B * N_, constants_.initial_state());
-  } else if (B != B_) {
+  if (B_ != 0 && B != B_) {
     throw InputError("batch size changed from " + std::to_string(B_) + " to " + std::to_string(B) +
                      " while state is carried; call reset() first");
   }
@@ -70,73 +100,78 @@ RunOutput Population::run(std::span<const float> input, std::size_t T, std::size
                        std::to_string(B) + ", 1 or " + std::to_string(N_) + ")");
     }
   }
-  RunOutput out;
-  out.T = T;
-  out.B = B;
-  out.N = N_;
+}
+
+void Population::run_into(std::span<const float> input, std::size_t T, std::size_t B,
+                          const Modulation* mod, const RunViews& out, bool training) {
+  check_input(input, T, B, mod);
   const std::size_t total = T * B * N_;
-  out.spikes.assign(total, 0);
-  if (opt.record_voltage) out.voltage.assign(total, 0.0f);
-  if (opt.record_traces) {
-    for (auto* v : {&out.p, &out.D, &out.A, &out.E, &out.Theta}) v->assign(total, 0.0f);
+  auto check_view = [&](std::size_t size, const char* name, bool required) {
+    if ((required || size != 0) && size != total) {
+      throw InputError(std::string("output buffer '") + name + "' has " + std::to_string(size) +
+                       " elements; (T, B, N) needs " + std::to_string(total));
+    }
+  };
+  check_view(out.spikes.size(), "spikes", true);
+  check_view(out.voltage.size(), "voltage", false);
+  check_view(out.p.size(), "p", false);
+  check_view(out.D.size(), "D", false);
+  check_view(out.A.size(), "A", false);
+  check_view(out.E.size(), "E", false);
+  check_view(out.Theta.size(), "Theta", false);
+  if (B_ == 0) {
+    B_ = B;
+    states_.assign(B * N_, constants_.initial_state());
   }
-  const StepConstants<float>& c = constants_;
+  if (T == 0) return;
+  auto ptr = [](std::span<float> v) { return v.empty() ? nullptr : v.data(); };
+  kernel::BlockArgs base;
+  base.c = &constants_;
+  base.input = input.data();
+  if (mod != nullptr) {
+    base.mod = mod->values.data();
+    base.mod_B = mod->B;
+    base.mod_N = mod->N;
+  }
+  base.spikes = out.spikes.data();
+  base.voltage = ptr(out.voltage);
+  base.p = ptr(out.p);
+  base.D = ptr(out.D);
+  base.A = ptr(out.A);
+  base.E = ptr(out.E);
+  base.Theta = ptr(out.Theta);
+  base.T = T;
+  base.B = B;
+  base.N = N_;
+  base.t0 = t_;
+  base.seed = seed_;
+  base.layer = layer_;
+  base.first_neuron = first_;
+  base.training = training;
   const int shots = params_.mode == Mode::Quantum ? params_.quantum_shots : 1;
-  const bool needs_random = params_.mode != Mode::Deterministic;
-  const uint64_t t0 = t_;
   const std::size_t N = N_;
-  // Neurons are processed in blocks of kBlock contiguous n: for each t the block's inputs and
-  // outputs are contiguous (one neuron at a time over T would stride by B N floats per step),
-  // and the block's state stays in L1.
-  constexpr std::size_t kBlock = 64;
+  constexpr std::size_t kBlock = kernel::kLanes;
   const std::size_t blocks_per_row = (N + kBlock - 1) / kBlock;
   const auto n_blocks = static_cast<long long>(B * blocks_per_row);
 #pragma omp parallel
   {
-    std::vector<float> u(static_cast<std::size_t>(std::max(shots, 1)) * kBlock, 0.5f);
-    NeuronState<float> block[kBlock];
+    const DenormalGuard ftz(true);
+    auto scratch = std::make_unique<kernel::BlockScratch>();
+    std::vector<float> shots_buffer;
+    if (shots > 1) {
+      shots_buffer.assign(static_cast<std::size_t>(shots - 1) * 4 * kBlock, 0.5f);
+      scratch->u_shots = shots_buffer.data();
+    }
 #pragma omp for schedule(static)
     for (long long blk = 0; blk < n_blocks; ++blk) {
-      const std::size_t b = static_cast<std::size_t>(blk) / blocks_per_row;
-      const std::size_t n0 = (static_cast<std::size_t>(blk) % blocks_per_row) * kBlock;
-      const std::size_t len = std::min(kBlock, N - n0);
-      NeuronState<float>* state = states_.data() + b * N + n0;
-      std::copy(state, state + len, block);
-      for (std::size_t t = 0; t < T; ++t) {
-        const std::size_t row = (t * B + b) * N + n0;
-        for (std::size_t j = 0; j < len; ++j) {
-          const std::size_t at = row + j;
-          StepInput<float> in;
-          in.u = u.data() + j * static_cast<std::size_t>(std::max(shots, 1));
-          in.training = opt.training;
-          in.I = input[at];
-          if (mod != nullptr) {
-            in.has_mod = true;
-            in.mod = mod->values[(t * mod->B + (mod->B == 1 ? 0 : b)) * mod->N +
-                                 (mod->N == 1 ? 0 : n0 + j)];
-          }
-          if (needs_random) {
-            draw_step_randoms(seed_, layer_, t0 + t, b, first_ + n0 + j, shots, in.xi,
-                              u.data() + j * static_cast<std::size_t>(std::max(shots, 1)));
-          }
-          NeuronState<float>& st = block[j];
-          const StepOutput<float> o = qlif_step(c, st, in);
-          out.spikes[at] = static_cast<uint8_t>(o.z != 0.0f);
-          if (opt.record_voltage) out.voltage[at] = st.V;
-          if (opt.record_traces) {
-            out.p[at] = o.p;
-            out.D[at] = st.D;
-            out.A[at] = st.A;
-            out.E[at] = st.E;
-            out.Theta[at] = st.Theta;
-          }
-        }
-      }
-      std::copy(block, block + len, state);
+      kernel::BlockArgs a = base;
+      a.b = static_cast<std::size_t>(blk) / blocks_per_row;
+      a.n0 = (static_cast<std::size_t>(blk) % blocks_per_row) * kBlock;
+      a.len = std::min(kBlock, N - a.n0);
+      kernel::run_block(a, *scratch, states_.data() + a.b * N + a.n0);
     }
   }
   t_ += T;
-  return out;
 }
 
 }  // namespace qneuro::snn

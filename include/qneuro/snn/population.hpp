@@ -7,13 +7,23 @@
 // Outputs: spikes (T, B, N) as bytes, and on request the voltage after reset and the traces
 // p, D, A, E and Theta (T, B, N) as float.
 //
-// Random numbers (Philox4x32-10, core/rng.hpp): for the neuron-step (t, b, n) the words at
-// key (seed, SnnLayer0 + layer), counter (t, (b << 32) | (first_neuron + n)) give
-//   xi = sqrt(-2 ln u0) cos(2 pi u1) (membrane noise), u[0] = u2 and u[1] = u3 (spike uniforms),
-// with u_i = uniform01f(word i); further shots use blocks SnnLayer0 + 1024 k + layer. t is the
-// absolute step since the last reset, and first_neuron the population's offset in a larger
-// population, so results do not depend on threads, on how many calls a sequence is cut into,
-// or on how a population is split into parts.
+// Random numbers (Philox4x32-10, core/rng.hpp). The neuron-step (t, b, n) belongs to the group
+// g = t >> 2 of four consecutive steps and takes word q = t & 3 of the blocks
+//   key (seed, SnnLayer0 + 1024 * block + layer), counter (g, (b << 32) | (first_neuron + n)):
+//   block 0:      u0 = uniform01f(w[q])                 (stochastic spike / first measurement)
+//   block 1:      membrane noise, Box-Muller on (w0, w1) for q = 0, 1 and (w2, w3) for q = 2, 3:
+//                 xi = sqrt(-2 ln u_a) (cos | sin)(2 pi u_b), cos for even q, sin for odd q
+//   block 1 + k:  u_k = uniform01f(w[q]) for the extra measurement shots k = 1..K-1
+// with uniform01f(w) = ((w >> 9) + 0.5) 2^-23 in (0, 1). One Philox call thus serves four steps.
+// t is the absolute step since the last reset, and first_neuron the population's offset in a
+// larger population, so results do not depend on threads, on how many calls a sequence is cut
+// into, or on how a population is split into parts.
+//
+// The kernel: neurons are processed in blocks of 256 contiguous n per batch row; a block's state
+// (structure of arrays) and random numbers stay in L1 while the time loop runs over the block,
+// and each step of a block is one vectorised loop over its lanes calling qlif_advance (built
+// for AVX-512, AVX2 and baseline x86-64 by target clones; no FMA contraction, so every clone and
+// the scalar qlif_step give the same bits). Denormals are flushed to zero inside the kernel.
 #pragma once
 
 #include <cstddef>
@@ -31,6 +41,13 @@ struct RunOutput {
   std::vector<uint8_t> spikes;           ///< (T, B, N)
   std::vector<float> voltage;            ///< (T, B, N) if recorded
   std::vector<float> p, D, A, E, Theta;  ///< (T, B, N) each, if traces are recorded
+};
+
+/// Caller-owned output buffers for run_into(): spikes is required (T B N bytes); the others may
+/// be empty (not recorded) or hold T B N floats.
+struct RunViews {
+  std::span<uint8_t> spikes;
+  std::span<float> voltage, p, D, A, E, Theta;
 };
 
 struct RunOptions {
@@ -59,6 +76,11 @@ class Population {
   /// construction or reset(); a different B (or a wrong input size) throws InputError.
   RunOutput run(std::span<const float> input, std::size_t T, std::size_t B,
                 const Modulation* modulation = nullptr, const RunOptions& options = {});
+  /// As run(), into caller-owned buffers (no allocation, for benchmarks and streaming drivers):
+  /// voltage and traces are recorded when their views are non-empty (options' record flags are
+  /// ignored). Throws InputError for views of the wrong size.
+  void run_into(std::span<const float> input, std::size_t T, std::size_t B,
+                const Modulation* modulation, const RunViews& out, bool training = true);
   void reset();
 
   [[nodiscard]] std::size_t neurons() const { return N_; }
@@ -71,6 +93,9 @@ class Population {
   }
 
  private:
+  void check_input(std::span<const float> input, std::size_t T, std::size_t B,
+                   const Modulation* modulation) const;
+
   NeuronParams params_;
   StepConstants<float> constants_;
   std::size_t N_;

@@ -16,7 +16,8 @@
 //      quantum x = (q_scale Delta + q_bias - leak)(1 + [prob_slope] lambda m),
 //              theta = pi sigmoid(x) (sigmoid map) | clamp(x, 0, pi) (linear) |
 //                      (q_bias - leak) + theta_max tanh(k q_scale' Delta) (tanh, the seed),
-//              p = sin^2(theta / 2), z = 1[u < p] (K shots: z = 1 if at least half of K are |1>)
+//              p = sin^2(theta / 2) (computed as sin(theta/2)^2), z = 1[u < p] (K shots: z = 1 if
+//              at least half of K are |1>)
 //   7. s = z (compat quantum: s = p); V <- V - s (V - V_reset) (hard; compat soft: k s);
 //      R <- R e^{-dt/tau_ref} + r_jump s; H <- min(H e^{-dt/tau_ahp} + ahp_jump z, ahp_max);
 //      A <- A adaptation_decay + spike_increase s;
@@ -29,65 +30,82 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <numbers>
 
+#include "qneuro/core/fast_math.hpp"
 #include "qneuro/snn/params.hpp"
 
 namespace qneuro::snn {
+
+// Forced inlining: the vector kernel needs the whole update in its loop body.
+#define QNEURO_SNN_INLINE __attribute__((always_inline)) inline
 
 template <typename Real>
 struct NeuronState {
   Real V = 0, A = 0, E = 1, H = 0, R = 0, D = 0, Theta = 0, m = 0, s_prev = 0;
 };
 
-/// Per-step constants derived once from NeuronParams (decay factors, flags).
+/// Per-step constants derived once from NeuronParams (decay factors, switches).
+///
+/// Every run-time switch the step reads is a Real 0 or 1 (`*_on`) that blends two exact
+/// alternatives, x = on a + (1 - on) b, or a coefficient that is 0 when its mechanism is off
+/// (noise, threshold adaptation, AHP): for finite values these give the same bits as a branch,
+/// and they let the compiler vectorise the step (GCC cannot vectorise a select of lane values on
+/// a run-time invariant). The quantum map is a template argument of qlif_advance instead.
 template <typename Real>
 struct StepConstants {
   Mode mode;
   QuantumMap map;
-  NeuromodMode nm;
   Real lambda, V_th0, V_reset, min_th, max_th;
-  Real dt_over_tau, mem_decay;  // Euler: dt/tau; exact: e^{-dt/tau}
-  bool exact;
-  Real noise_std;
-  bool noise_on;
-  bool dynamic;
+  Real threshold_mod, gain_mod, slope_mod;  ///< 1 for the neuromodulation mode, else 0
+  Real dt_over_tau, mem_decay;              ///< Euler: dt/tau; exact: e^{-dt/tau}
+  Real exact_on;
+  Real noise_coef;  ///< noise_std where membrane noise applies, else 0
+  Real dynamic_on;
   Real base_alpha, dsp_decay, dsp_min, dsp_max;
+  Real dsp_decay_eff, dsp_twice_decay, dsp_twice_on;  ///< D's updates (decay 1, gain 0 if off)
   Real q_scale, q_bias, leak, theta_max, tanh_gain;
   int shots;
   Real ref_decay, r_jump;
-  bool use_ahp;
-  Real ahp_decay, ahp_jump, g_ahp, ahp_max;
+  Real ahp_decay, ahp_jump, g_ahp, ahp_max;  ///< ahp_jump = g_ahp = 0 without AHP
   Real adaptation_decay, spike_increase, depression_rate, recovery_rate;
-  bool adaptive_threshold;
-  Real eta;
+  Real eta;  ///< 0 without the adaptive threshold
   Real m_idle;
-  Real reset_k;  // 1 = hard reset
-  CompatSwitches compat;
+  Real reset_k;  ///< 1 = hard reset
+  // compat switches read by the step
+  Real persist_on, eval_half_on, clamp_p_on, p_drives_on, ahp_sample_on;
 
   explicit StepConstants(const NeuronParams& p)
       : mode(p.mode),
         map(p.quantum_map),
-        nm(p.neuromod_mode),
         lambda(static_cast<Real>(p.neuromod_strength)),
         V_th0(static_cast<Real>(p.V_th)),
         V_reset(static_cast<Real>(p.V_reset)),
         min_th(static_cast<Real>(p.min_threshold)),
         max_th(static_cast<Real>(p.max_threshold)),
+        threshold_mod(on(p.neuromod_mode == NeuromodMode::Threshold)),
+        gain_mod(on(p.neuromod_mode == NeuromodMode::Gain)),
+        slope_mod(on(p.neuromod_mode == NeuromodMode::ProbSlope)),
         dt_over_tau(static_cast<Real>(p.dt / p.tau)),
         mem_decay(static_cast<Real>(std::exp(-p.dt / p.tau))),
-        exact(p.integrator == Integrator::Exact),
-        noise_std(static_cast<Real>(p.noise_std)),
-        noise_on(p.noise_std > 0.0 &&
-                 (p.mode == Mode::Stochastic ||
-                  (p.mode == Mode::Quantum && p.compat.stochastic_noise_in_quantum))),
-        dynamic(p.allow_dynamic_spike_probability),
+        exact_on(on(p.integrator == Integrator::Exact)),
+        noise_coef(
+            static_cast<Real>((p.mode == Mode::Stochastic ||
+                               (p.mode == Mode::Quantum && p.compat.stochastic_noise_in_quantum))
+                                  ? p.noise_std
+                                  : 0.0)),
+        dynamic_on(on(p.allow_dynamic_spike_probability)),
         base_alpha(static_cast<Real>(p.base_alpha)),
         dsp_decay(
             static_cast<Real>(std::exp(-(p.compat.dsp_ignores_dt ? 1.0 : p.dt) / p.tau_adapt))),
         dsp_min(static_cast<Real>(p.dsp_min_alpha)),
         dsp_max(static_cast<Real>(p.dsp_max_alpha)),
+        dsp_decay_eff(p.allow_dynamic_spike_probability ? dsp_decay : Real(1)),
+        dsp_twice_decay(p.allow_dynamic_spike_probability && p.compat.dsp_updated_twice ? dsp_decay
+                                                                                        : Real(1)),
+        dsp_twice_on(on(p.allow_dynamic_spike_probability && p.compat.dsp_updated_twice)),
         q_scale(static_cast<Real>(p.q_scale)),
         q_bias(static_cast<Real>(p.q_bias)),
         leak(static_cast<Real>(p.quantum_leak)),
@@ -96,20 +114,22 @@ struct StepConstants {
         shots(p.quantum_shots),
         ref_decay(static_cast<Real>(std::exp(-p.dt / p.tau_ref))),
         r_jump(static_cast<Real>(p.r_jump)),
-        use_ahp(p.use_ahp),
         ahp_decay(static_cast<Real>(std::exp(-p.dt / p.tau_ahp))),
-        ahp_jump(static_cast<Real>(p.ahp_jump)),
+        ahp_jump(static_cast<Real>(p.use_ahp ? p.ahp_jump : 0.0)),
         g_ahp(static_cast<Real>(p.use_ahp ? p.g_ahp : 0.0)),
         ahp_max(static_cast<Real>(p.ahp_max)),
         adaptation_decay(static_cast<Real>(p.adaptation_decay)),
         spike_increase(static_cast<Real>(p.spike_increase)),
         depression_rate(static_cast<Real>(p.depression_rate)),
         recovery_rate(static_cast<Real>(p.recovery_rate)),
-        adaptive_threshold(p.use_adaptive_threshold && !p.compat.eta_unused),
-        eta(static_cast<Real>(p.eta)),
+        eta(static_cast<Real>(p.use_adaptive_threshold && !p.compat.eta_unused ? p.eta : 0.0)),
         m_idle(static_cast<Real>(p.compat.modulator_idles_at_one ? 1.0 : p.m_idle)),
         reset_k(static_cast<Real>(p.compat.soft_reset ? p.reset_fraction : 1.0)),
-        compat(p.compat) {}
+        persist_on(on(p.compat.modulator_persists)),
+        eval_half_on(on(p.compat.eval_threshold_half)),
+        clamp_p_on(on(p.compat.clamp_quantum_probability)),
+        p_drives_on(on(p.compat.probability_drives_state)),
+        ahp_sample_on(on(p.compat.ahp_from_sample)) {}
 
   /// The state a neuron starts in (and returns to on reset()).
   [[nodiscard]] NeuronState<Real> initial_state() const {
@@ -117,17 +137,23 @@ struct StepConstants {
     s.m = m_idle;
     return s;
   }
+
+ private:
+  static Real on(bool b) { return b ? Real(1) : Real(0); }
 };
 
 /// What a step needs from outside: the input current, an optional modulation value, the random
-/// numbers (xi ~ N(0, 1); u[0..shots) ~ U(0, 1)), and whether the layer is training.
+/// numbers (xi ~ N(0, 1); u0 and, for K > 1 shots, u_more[(k - 1) u_stride] for k = 1..K-1, all
+/// ~ U(0, 1)), and whether the layer is training.
 template <typename Real>
 struct StepInput {
   Real I = 0;
   Real mod = 0;
   bool has_mod = false;
   Real xi = 0;
-  const Real* u = nullptr;
+  Real u0 = Real(0.5);
+  const Real* u_more = nullptr;
+  std::size_t u_stride = 1;
   bool training = true;
 };
 
@@ -140,89 +166,150 @@ struct StepOutput {
   Real delta = 0;  ///< V - Vth after integration, before reset
 };
 
+/// Elementary functions of the update. Float uses the branch-free core/fast_math.hpp versions
+/// (so the vectorised kernel and every scalar driver give the same bits); double (the LibTorch
+/// layer's gradient checks) uses libm.
+namespace math {
+QNEURO_SNN_INLINE float exp(float x) {
+  return fast_exp(x);
+}
+QNEURO_SNN_INLINE double exp(double x) {
+  return std::exp(x);
+}
+/// sigmoid; the float argument is clamped to [-80, 80] so that no result is a denormal.
+QNEURO_SNN_INLINE float sigmoid(float x) {
+  x = x < -80.0f ? -80.0f : (x > 80.0f ? 80.0f : x);
+  return 1.0f / (1.0f + fast_exp(-x));
+}
+QNEURO_SNN_INLINE double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
+QNEURO_SNN_INLINE float sin(float x) {
+  float s = 0, c = 0;
+  fast_sincos(x, s, c);
+  return s;
+}
+QNEURO_SNN_INLINE double sin(double x) {
+  return std::sin(x);
+}
+/// tanh(x) = 1 - 2 / (e^{2x} + 1): absolute error ~1e-7 in float.
+QNEURO_SNN_INLINE float tanh(float x) {
+  return 1.0f - 2.0f / (fast_exp(2.0f * x) + 1.0f);
+}
+QNEURO_SNN_INLINE double tanh(double x) {
+  return std::tanh(x);
+}
+}  // namespace math
+
 template <typename Real>
 inline Real sigmoid(Real x) {
-  return Real(1) / (Real(1) + std::exp(-x));
+  return math::sigmoid(x);
+}
+
+// By-value clamp/min/max with std::'s semantics (the std:: versions return references, which
+// keeps their operands in memory and stops the kernel's loop from vectorising).
+template <typename Real>
+QNEURO_SNN_INLINE Real clamp_v(Real v, Real lo, Real hi) {
+  return v < lo ? lo : (hi < v ? hi : v);
+}
+template <typename Real>
+QNEURO_SNN_INLINE Real max_v(Real a, Real b) {
+  return a < b ? b : a;
+}
+template <typename Real>
+QNEURO_SNN_INLINE Real min_v(Real a, Real b) {
+  return b < a ? b : a;
 }
 
 template <typename Real>
-inline StepOutput<Real> qlif_step(const StepConstants<Real>& c, NeuronState<Real>& st,
-                                  const StepInput<Real>& in) {
+struct StepResult {
+  NeuronState<Real> state;  ///< the state after the step
+  StepOutput<Real> out;
+};
+
+/// x = on a + (1 - on) b for on in {0, 1}: exactly a or b for finite values.
+template <typename Real>
+QNEURO_SNN_INLINE Real blend(Real on, Real a, Real b) {
+  return on * a + (Real(1) - on) * b;
+}
+
+/// One step, for a mode and quantum map known at compile time (the vector kernel instantiates
+/// one per combination; MultiShot = false assumes K = 1 measurement). State and input come by
+/// value and leave by value, and run-time switches are blends (see StepConstants), so that the
+/// whole step vectorises across neurons.
+template <Mode M, QuantumMap Map, bool MultiShot, typename Real>
+QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, NeuronState<Real> st,
+                                                const StepInput<Real> in) {
   StepOutput<Real> out;
   // 1. neuromodulator
   if (in.has_mod) {
-    st.m = sigmoid(in.mod);
-  } else if (!c.compat.modulator_persists) {
-    st.m = c.m_idle;
+    st.m = math::sigmoid(in.mod);
+  } else {
+    st.m = blend(c.persist_on, st.m, c.m_idle);
   }
   const Real lm = c.lambda * st.m;
   // 2. threshold
-  Real vth = c.V_th0 + st.Theta + (c.nm == NeuromodMode::Threshold ? lm : Real(0));
-  vth = std::clamp(vth, c.min_th, c.max_th);
+  const Real vth = clamp_v(c.V_th0 + st.Theta + c.threshold_mod * lm, c.min_th, c.max_th);
   out.Vth = vth;
   // 3. effective input
-  const Real gain = c.nm == NeuromodMode::Gain ? Real(1) + lm : Real(1);
+  const Real gain = Real(1) + c.gain_mod * lm;
   const Real i_eff = gain * in.I * st.E - st.A - c.g_ahp * st.H;
   // 4. membrane
-  if (c.exact) {
-    st.V = i_eff + (st.V - i_eff) * c.mem_decay;
-  } else {
-    st.V = st.V + c.dt_over_tau * (i_eff - st.V);
-  }
-  if (c.noise_on) st.V += c.noise_std * in.xi;
+  const Real v_exact = i_eff + (st.V - i_eff) * c.mem_decay;
+  const Real v_euler = st.V + c.dt_over_tau * (i_eff - st.V);
+  Real v = blend(c.exact_on, v_exact, v_euler);
+  if constexpr (M != Mode::Deterministic) v = v + c.noise_coef * in.xi;
+  st.V = v;
   // 5. gap and dynamic probability trace
   const Real delta = st.V - vth;
   out.delta = delta;
-  const Real slope_mod = c.nm == NeuromodMode::ProbSlope ? Real(1) + lm : Real(1);
-  auto dsp_alpha = [&]() {
-    return std::clamp(c.base_alpha / std::max(Real(1) + st.D, Real(1e-6)) * slope_mod, c.dsp_min,
-                      c.dsp_max);
-  };
-  const bool track_dsp = c.dynamic && c.mode != Mode::Deterministic;
-  if (track_dsp) st.D = st.D * c.dsp_decay + st.s_prev;
+  const Real slope_mod = Real(1) + c.slope_mod * lm;
+  if constexpr (M != Mode::Deterministic) {
+    st.D = st.D * c.dsp_decay_eff + c.dynamic_on * st.s_prev;
+  }
   // 6. decision
   Real z = 0, p = 0;
-  switch (c.mode) {
-    case Mode::Deterministic:
-      z = delta >= Real(0) ? Real(1) : Real(0);
-      p = z;
-      break;
-    case Mode::Stochastic: {
-      const Real a = c.dynamic ? dsp_alpha() : Real(1);
-      p = sigmoid(a * delta) * std::exp(-st.R);
-      if (!in.training && c.compat.eval_threshold_half) {
-        z = p > Real(0.5) ? Real(1) : Real(0);
-      } else {
-        z = in.u[0] < p ? Real(1) : Real(0);
-      }
-      break;
+  if constexpr (M == Mode::Deterministic) {
+    z = delta >= Real(0) ? Real(1) : Real(0);
+    p = z;
+  } else if constexpr (M == Mode::Stochastic) {
+    const Real a_dyn =
+        clamp_v(c.base_alpha / max_v(Real(1) + st.D, Real(1e-6)) * slope_mod, c.dsp_min, c.dsp_max);
+    const Real a = blend(c.dynamic_on, a_dyn, Real(1));
+    p = math::sigmoid(a * delta) * math::exp(-st.R);
+    const Real z_sample = in.u0 < p ? Real(1) : Real(0);
+    const Real z_half = p > Real(0.5) ? Real(1) : Real(0);
+    const Real by_half = in.training ? Real(0) : c.eval_half_on;
+    z = blend(by_half, z_half, z_sample);
+  } else {
+    // theta / 2 of RY(theta)|0>; p = sin^2(theta / 2) (no cancellation for small p).
+    Real half = 0;
+    const Real pre = c.q_scale * delta + c.q_bias - c.leak;
+    if constexpr (Map == QuantumMap::Sigmoid) {
+      half = std::numbers::pi_v<Real> / Real(2) * math::sigmoid(pre * slope_mod);
+    } else if constexpr (Map == QuantumMap::Linear) {
+      half = clamp_v(pre * slope_mod, Real(0), std::numbers::pi_v<Real>) / Real(2);
+    } else {
+      half = ((c.q_bias - c.leak) +
+              c.theta_max * math::tanh(c.tanh_gain * c.q_scale * slope_mod * delta)) /
+             Real(2);
     }
-    case Mode::Quantum: {
-      Real theta = 0;
-      const Real pre = c.q_scale * delta + c.q_bias - c.leak;
-      switch (c.map) {
-        case QuantumMap::Sigmoid:
-          theta = std::numbers::pi_v<Real> * sigmoid(pre * slope_mod);
-          break;
-        case QuantumMap::Linear:
-          theta = std::clamp(pre * slope_mod, Real(0), std::numbers::pi_v<Real>);
-          break;
-        case QuantumMap::Tanh:
-          theta = (c.q_bias - c.leak) +
-                  c.theta_max * std::tanh(c.tanh_gain * c.q_scale * slope_mod * delta);
-          break;
+    const Real sn = math::sin(half);
+    p = blend(c.clamp_p_on, clamp_v(sn * sn, Real(1e-5), Real(1) - Real(1e-5)), sn * sn);
+    if constexpr (MultiShot) {
+      int ones = in.u0 < p ? 1 : 0;
+      for (int k = 1; k < c.shots; ++k) {
+        ones += in.u_more[static_cast<std::size_t>(k - 1) * in.u_stride] < p ? 1 : 0;
       }
-      p = Real(0.5) * (Real(1) - std::cos(theta));
-      if (c.compat.clamp_quantum_probability) p = std::clamp(p, Real(1e-5), Real(1) - Real(1e-5));
-      int ones = 0;
-      for (int k = 0; k < c.shots; ++k) ones += in.u[k] < p ? 1 : 0;
       z = 2 * ones >= c.shots ? Real(1) : Real(0);
-      break;
+    } else {
+      z = in.u0 < p ? Real(1) : Real(0);
     }
   }
-  const Real s = c.mode == Mode::Quantum && c.compat.probability_drives_state ? p : z;
-  if (track_dsp && c.mode == Mode::Quantum && c.compat.dsp_updated_twice) {
-    st.D = st.D * c.dsp_decay + s;  // the seed's second DSP call, with prev = p
+  Real s = z;
+  if constexpr (M == Mode::Quantum) {
+    s = blend(c.p_drives_on, p, z);
+    st.D = st.D * c.dsp_twice_decay + c.dsp_twice_on * s;  // the seed's second DSP call
   }
   out.z = z;
   out.s = s;
@@ -230,18 +317,53 @@ inline StepOutput<Real> qlif_step(const StepConstants<Real>& c, NeuronState<Real
   // 7. reset and traces
   st.V = st.V - c.reset_k * s * (st.V - c.V_reset);
   st.R = st.R * c.ref_decay + c.r_jump * s;
-  if (c.use_ahp) {
-    const Real jump = c.compat.ahp_from_sample ? z : s;
-    st.H = std::min(st.H * c.ahp_decay + c.ahp_jump * jump, c.ahp_max);
-  }
+  st.H = min_v(st.H * c.ahp_decay + c.ahp_jump * blend(c.ahp_sample_on, z, s), c.ahp_max);
   st.A = st.A * c.adaptation_decay + c.spike_increase * s;
   const Real e_old = st.E;
   // The clamp never binds for valid rates (E stays in [0, 1]); it guards against rounding.
-  st.E = std::clamp(e_old * (Real(1) - c.depression_rate * s) + c.recovery_rate * (Real(1) - e_old),
-                    Real(0), Real(1));
-  if (c.adaptive_threshold) st.Theta = st.Theta + c.eta * s - c.eta * st.Theta * (Real(1) - s);
+  st.E = clamp_v(e_old * (Real(1) - c.depression_rate * s) + c.recovery_rate * (Real(1) - e_old),
+                 Real(0), Real(1));
+  st.Theta = st.Theta + c.eta * s - c.eta * st.Theta * (Real(1) - s);
   st.s_prev = s;
-  return out;
+  return {st, out};
+}
+
+template <QuantumMap Map, typename Real>
+inline StepResult<Real> qlif_quantum(const StepConstants<Real>& c, const NeuronState<Real>& st,
+                                     const StepInput<Real>& in) {
+  return c.shots > 1 ? qlif_advance<Mode::Quantum, Map, true>(c, st, in)
+                     : qlif_advance<Mode::Quantum, Map, false>(c, st, in);
+}
+
+/// The per-step update for the mode in `c` (scalar drivers and tests).
+template <typename Real>
+inline StepOutput<Real> qlif_step(const StepConstants<Real>& c, NeuronState<Real>& st,
+                                  const StepInput<Real>& in) {
+  constexpr auto S = QuantumMap::Sigmoid;
+  StepResult<Real> r;
+  switch (c.mode) {
+    case Mode::Deterministic:
+      r = qlif_advance<Mode::Deterministic, S, false>(c, st, in);
+      break;
+    case Mode::Stochastic:
+      r = qlif_advance<Mode::Stochastic, S, false>(c, st, in);
+      break;
+    case Mode::Quantum:
+      switch (c.map) {
+        case QuantumMap::Sigmoid:
+          r = qlif_quantum<QuantumMap::Sigmoid>(c, st, in);
+          break;
+        case QuantumMap::Tanh:
+          r = qlif_quantum<QuantumMap::Tanh>(c, st, in);
+          break;
+        case QuantumMap::Linear:
+          r = qlif_quantum<QuantumMap::Linear>(c, st, in);
+          break;
+      }
+      break;
+  }
+  st = r.state;
+  return r.out;
 }
 
 }  // namespace qneuro::snn

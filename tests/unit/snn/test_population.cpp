@@ -10,6 +10,7 @@
 #include <random>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/fast_math.hpp"
 #include "qneuro/core/parallel.hpp"
 #include "qneuro/snn/population.hpp"
 
@@ -21,8 +22,23 @@ struct RefState {
   float V = 0, A = 0, E = 1, H = 0, R = 0, D = 0, Theta = 0, m = 0, s_prev = 0;
 };
 
+// Elementary functions: the library's branch-free float versions (core/fast_math.hpp, checked
+// against libm to ~1 ulp in tests/unit/core/test_fast_math.cpp), so that spike decisions compare
+// bit for bit; the model equations below are written out independently.
+float ref_exp(float x) {
+  return fast_exp(x);
+}
 float ref_sigmoid(float x) {
-  return 1.0f / (1.0f + std::exp(-x));
+  x = std::min(std::max(x, -80.0f), 80.0f);  // as snn::math::sigmoid: no denormal results
+  return 1.0f / (1.0f + ref_exp(-x));
+}
+float ref_sin(float x) {
+  float s = 0, c = 0;
+  fast_sincos(x, s, c);
+  return s;
+}
+float ref_tanh(float x) {
+  return 1.0f - 2.0f / (ref_exp(2.0f * x) + 1.0f);
 }
 
 void reference_run(const NeuronParams& P, uint32_t seed, const std::vector<float>& input,
@@ -86,7 +102,7 @@ void reference_run(const NeuronParams& P, uint32_t seed, const std::vector<float
             a = float(P.base_alpha) / std::max(1.0f + s.D, 1e-6f) * slope_mod;
             a = std::min(std::max(a, float(P.dsp_min_alpha)), float(P.dsp_max_alpha));
           }
-          p = ref_sigmoid(a * delta) * std::exp(-s.R);
+          p = ref_sigmoid(a * delta) * ref_exp(-s.R);
           z = u[0] < p ? 1.0f : 0.0f;
         } else {
           const float pre = float(P.q_scale) * delta + float(P.q_bias) - float(P.quantum_leak);
@@ -98,9 +114,10 @@ void reference_run(const NeuronParams& P, uint32_t seed, const std::vector<float
           } else {
             theta = (float(P.q_bias) - float(P.quantum_leak)) +
                     float(P.theta_max) *
-                        std::tanh(float(P.tanh_gain) * float(P.q_scale) * slope_mod * delta);
+                        ref_tanh(float(P.tanh_gain) * float(P.q_scale) * slope_mod * delta);
           }
-          p = 0.5f * (1.0f - std::cos(theta));
+          const float sn = ref_sin(theta / 2.0f);  // p = sin^2(theta / 2)
+          p = sn * sn;
           if (q.clamp_quantum_probability) p = std::min(std::max(p, 1e-5f), 1.0f - 1e-5f);
           int ones = 0;
           for (int k = 0; k < P.quantum_shots; ++k) ones += u[k] < p ? 1 : 0;
@@ -298,8 +315,7 @@ TEST(Population, SigmoidMapIsMonotone) {
     st.V = 1.0 + delta;
     StepInput<double> in;
     in.I = st.V;
-    const double u = 0.5;
-    in.u = &u;
+    in.u0 = 0.5;
     const double prob = qlif_step(c, st, in).p;
     ASSERT_GE(prob, last) << delta;
     last = prob;

@@ -22,7 +22,10 @@ NeuronParams deterministic() {
 StepInput<double> input(double I, const double* u = nullptr, double xi = 0.0) {
   StepInput<double> in;
   in.I = I;
-  in.u = u;
+  if (u != nullptr) {
+    in.u0 = u[0];
+    in.u_more = u + 1;
+  }
   in.xi = xi;
   return in;
 }

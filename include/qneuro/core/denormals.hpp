@@ -1,11 +1,11 @@
-// Scoped flush-to-zero / denormals-are-zero for float field arithmetic (private to qneuro_field).
+// Scoped flush-to-zero / denormals-are-zero for float field arithmetic (float kernels of the field and snn layers).
 #pragma once
 
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
 
-namespace qneuro::field {
+namespace qneuro {
 
 /// Flushes denormals to zero (FTZ/DAZ) in the current thread while alive. Float states reach the
 /// denormal range in the far tails of a packet (|psi|^2 ~ 1e-58 is 0 in float but denormal on
@@ -34,4 +34,4 @@ class DenormalGuard {
   unsigned saved_ = 0;
 };
 
-}  // namespace qneuro::field
+}  // namespace qneuro

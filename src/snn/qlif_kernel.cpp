@@ -1,0 +1,263 @@
+#include "qlif_kernel.hpp"
+
+#include <algorithm>
+
+#include "qneuro/core/rng.hpp"
+
+namespace qneuro::snn::kernel {
+
+namespace {
+
+__attribute__((always_inline)) inline void philox_body(uint32_t key0, uint32_t key1, uint64_t step,
+                                                       uint32_t entity_hi, uint32_t entity_lo0,
+                                                       std::size_t n,
+                                                       uint32_t (*__restrict w)[kLanes]) {
+  const auto step_lo = static_cast<uint32_t>(step);
+  const auto step_hi = static_cast<uint32_t>(step >> 32);
+#pragma omp simd
+  for (std::size_t j = 0; j < n; ++j) {
+    uint32_t c0 = step_lo, c1 = step_hi, c2 = entity_lo0 + static_cast<uint32_t>(j), c3 = entity_hi;
+    uint32_t k0 = key0, k1 = key1;
+#pragma GCC unroll 10
+    for (int r = 0; r < 10; ++r) {
+      const uint64_t p0 = uint64_t{0xD2511F53u} * c0;
+      const uint64_t p1 = uint64_t{0xCD9E8D57u} * c2;
+      const uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ c1 ^ k0;
+      const uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ c3 ^ k1;
+      c1 = static_cast<uint32_t>(p1);
+      c3 = static_cast<uint32_t>(p0);
+      c0 = n0;
+      c2 = n2;
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    w[0][j] = c0;
+    w[1][j] = c1;
+    w[2][j] = c2;
+    w[3][j] = c3;
+  }
+}
+
+uint32_t stream_of(uint32_t block, uint32_t layer) {
+  return static_cast<uint32_t>(rng::Stream::SnnLayer0) + 1024u * block + layer;
+}
+
+/// Fills s.u, s.xi (if noisy) and s.u_shots for the group of absolute step ta.
+template <Mode M, bool MultiShot>
+__attribute__((always_inline)) inline void draw_group(const BlockArgs& a, BlockScratch& s,
+                                                      uint64_t group) {
+  const auto ent_hi = static_cast<uint32_t>(a.b);
+  const auto ent_lo = static_cast<uint32_t>(a.first_neuron + a.n0);
+  const std::size_t n = a.len;
+  philox_body(a.seed, stream_of(0, a.layer), group, ent_hi, ent_lo, n, s.w);
+  for (int q = 0; q < 4; ++q) {
+    float* __restrict u = s.u[q];
+    const uint32_t* __restrict w = s.w[q];
+#pragma omp simd
+    for (std::size_t j = 0; j < n; ++j) u[j] = uniform_of(w[j]);
+  }
+  if (a.c->noise_coef != 0.0f) {
+    philox_body(a.seed, stream_of(1, a.layer), group, ent_hi, ent_lo, n, s.w);
+    for (int h = 0; h < 2; ++h) {
+      float* __restrict xc = s.xi[2 * h];
+      float* __restrict xs = s.xi[2 * h + 1];
+      const uint32_t* __restrict wa = s.w[2 * h];
+      const uint32_t* __restrict wb = s.w[2 * h + 1];
+#pragma omp simd
+      for (std::size_t j = 0; j < n; ++j) box_muller(wa[j], wb[j], xc[j], xs[j]);
+    }
+  }
+  if constexpr (MultiShot) {
+    for (int k = 1; k < a.c->shots; ++k) {
+      philox_body(a.seed, stream_of(1 + static_cast<uint32_t>(k), a.layer), group, ent_hi, ent_lo,
+                  n, s.w);
+      for (int q = 0; q < 4; ++q) {
+        float* __restrict u = s.u_shots + (static_cast<std::size_t>(k - 1) * 4 + q) * kLanes;
+        const uint32_t* __restrict w = s.w[q];
+#pragma omp simd
+        for (std::size_t j = 0; j < n; ++j) u[j] = uniform_of(w[j]);
+      }
+    }
+  }
+}
+
+template <Mode M, QuantumMap Map, bool HasMod, bool MultiShot>
+__attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockScratch& s) {
+  // A local copy: its members become loop invariants the vectoriser can if-convert (loads
+  // through a.c could alias the outputs as far as the compiler knows).
+  const StepConstants<float> c = *a.c;
+  const std::size_t n = a.len;
+  for (std::size_t t = 0; t < a.T; ++t) {
+    const uint64_t ta = a.t0 + t;
+    const auto q = static_cast<std::size_t>(ta & 3u);
+    if constexpr (M != Mode::Deterministic) {
+      if (q == 0 || t == 0) draw_group<M, MultiShot>(a, s, ta >> 2);
+    }
+    const std::size_t row = (t * a.B + a.b) * a.N + a.n0;
+    const float* __restrict in_row = a.input + row;
+    const float* __restrict mod_row = s.mod_row;
+    if constexpr (HasMod) {
+      const float* src = a.mod + (t * a.mod_B + (a.mod_B == 1 ? 0 : a.b)) * a.mod_N;
+      if (a.mod_N == 1) {
+        std::fill(s.mod_row, s.mod_row + n, src[0]);
+      } else {
+        mod_row = src + a.n0;
+      }
+    }
+    uint8_t* __restrict spk = a.spikes + row;
+    float* __restrict v_out = a.voltage != nullptr ? a.voltage + row : s.sink_v;
+    float* __restrict p_out = a.p != nullptr ? a.p + row : s.sink_p;
+    float* __restrict d_out = a.D != nullptr ? a.D + row : s.sink_D;
+    float* __restrict a_out = a.A != nullptr ? a.A + row : s.sink_A;
+    float* __restrict e_out = a.E != nullptr ? a.E + row : s.sink_E;
+    float* __restrict th_out = a.Theta != nullptr ? a.Theta + row : s.sink_Theta;
+    const float* __restrict uq = s.u[q];
+    const float* __restrict xq = s.xi[q];
+    const float* u_more = MultiShot ? s.u_shots + q * kLanes : nullptr;
+    float* __restrict V = s.V;
+    float* __restrict A = s.A;
+    float* __restrict E = s.E;
+    float* __restrict H = s.H;
+    float* __restrict R = s.R;
+    float* __restrict D = s.D;
+    float* __restrict Th = s.Theta;
+    float* __restrict m = s.m;
+    float* __restrict sp = s.s_prev;
+    const bool training = a.training;
+    // ivdep, not omp simd: omp simd turns every local whose address is taken (the state and
+    // result structs of qlif_advance) into per-lane arrays of structs, which do not vectorise.
+#pragma GCC ivdep
+    for (std::size_t j = 0; j < n; ++j) {
+      NeuronState<float> st;
+      st.V = V[j];
+      st.A = A[j];
+      st.E = E[j];
+      st.H = H[j];
+      st.R = R[j];
+      st.D = D[j];
+      st.Theta = Th[j];
+      st.m = m[j];
+      st.s_prev = sp[j];
+      StepInput<float> in;
+      in.I = in_row[j];
+      in.has_mod = HasMod;
+      if constexpr (HasMod) in.mod = mod_row[j];
+      in.xi = xq[j];
+      in.u0 = uq[j];
+      if constexpr (MultiShot) {
+        in.u_more = u_more + j;
+        in.u_stride = 4 * kLanes;
+      }
+      in.training = training;
+      const StepResult<float> r = qlif_advance<M, Map, MultiShot>(c, st, in);
+      st = r.state;
+      const StepOutput<float> o = r.out;
+      V[j] = st.V;
+      A[j] = st.A;
+      E[j] = st.E;
+      H[j] = st.H;
+      R[j] = st.R;
+      D[j] = st.D;
+      Th[j] = st.Theta;
+      m[j] = st.m;
+      sp[j] = st.s_prev;
+      spk[j] = o.z != 0.0f ? uint8_t{1} : uint8_t{0};
+      v_out[j] = st.V;
+      p_out[j] = o.p;
+      d_out[j] = st.D;
+      a_out[j] = st.A;
+      e_out[j] = st.E;
+      th_out[j] = st.Theta;
+    }
+  }
+}
+
+#define QNEURO_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define QNEURO_BLOCK(name, M, MAP, HM, MS)                       \
+  QNEURO_CLONES void name(const BlockArgs& a, BlockScratch& s) { \
+    block_body<M, MAP, HM, MS>(a, s);                            \
+  }
+#define QNEURO_QUANTUM_BLOCKS(tag, MAP)                                       \
+  QNEURO_BLOCK(qua_##tag##_plain, Mode::Quantum, MAP, false, false)           \
+  QNEURO_BLOCK(qua_##tag##_mod, Mode::Quantum, MAP, true, false)              \
+  QNEURO_BLOCK(qua_##tag##_plain_shots, Mode::Quantum, MAP, false, true)      \
+  QNEURO_BLOCK(qua_##tag##_mod_shots, Mode::Quantum, MAP, true, true)         \
+  void qua_##tag(const BlockArgs& a, BlockScratch& s, bool mod, bool shots) { \
+    if (shots) {                                                              \
+      mod ? qua_##tag##_mod_shots(a, s) : qua_##tag##_plain_shots(a, s);      \
+    } else {                                                                  \
+      mod ? qua_##tag##_mod(a, s) : qua_##tag##_plain(a, s);                  \
+    }                                                                         \
+  }
+
+constexpr auto kSig = QuantumMap::Sigmoid;
+QNEURO_BLOCK(det_plain, Mode::Deterministic, kSig, false, false)
+QNEURO_BLOCK(det_mod, Mode::Deterministic, kSig, true, false)
+QNEURO_BLOCK(sto_plain, Mode::Stochastic, kSig, false, false)
+QNEURO_BLOCK(sto_mod, Mode::Stochastic, kSig, true, false)
+QNEURO_QUANTUM_BLOCKS(sigmoid, QuantumMap::Sigmoid)
+QNEURO_QUANTUM_BLOCKS(tanh, QuantumMap::Tanh)
+QNEURO_QUANTUM_BLOCKS(linear, QuantumMap::Linear)
+
+QNEURO_CLONES void philox_clone(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entity_hi,
+                                uint32_t entity_lo0, std::size_t n, uint32_t (*w)[kLanes]) {
+  philox_body(key0, key1, step, entity_hi, entity_lo0, n, w);
+}
+
+}  // namespace
+
+void philox_lanes(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entity_hi,
+                  uint32_t entity_lo0, std::size_t n, uint32_t (*w)[kLanes]) {
+  philox_clone(key0, key1, step, entity_hi, entity_lo0, n, w);
+}
+
+void run_block(const BlockArgs& a, BlockScratch& s, NeuronState<float>* state) {
+  const std::size_t n = a.len;
+  for (std::size_t j = 0; j < n; ++j) {
+    s.V[j] = state[j].V;
+    s.A[j] = state[j].A;
+    s.E[j] = state[j].E;
+    s.H[j] = state[j].H;
+    s.R[j] = state[j].R;
+    s.D[j] = state[j].D;
+    s.Theta[j] = state[j].Theta;
+    s.m[j] = state[j].m;
+    s.s_prev[j] = state[j].s_prev;
+  }
+  const bool has_mod = a.mod != nullptr;
+  const bool multi = a.c->mode == Mode::Quantum && a.c->shots > 1;
+  switch (a.c->mode) {
+    case Mode::Deterministic:
+      has_mod ? det_mod(a, s) : det_plain(a, s);
+      break;
+    case Mode::Stochastic:
+      has_mod ? sto_mod(a, s) : sto_plain(a, s);
+      break;
+    case Mode::Quantum:
+      switch (a.c->map) {
+        case QuantumMap::Sigmoid:
+          qua_sigmoid(a, s, has_mod, multi);
+          break;
+        case QuantumMap::Tanh:
+          qua_tanh(a, s, has_mod, multi);
+          break;
+        case QuantumMap::Linear:
+          qua_linear(a, s, has_mod, multi);
+          break;
+      }
+      break;
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    state[j].V = s.V[j];
+    state[j].A = s.A[j];
+    state[j].E = s.E[j];
+    state[j].H = s.H[j];
+    state[j].R = s.R[j];
+    state[j].D = s.D[j];
+    state[j].Theta = s.Theta[j];
+    state[j].m = s.m[j];
+    state[j].s_prev = s.s_prev[j];
+  }
+}
+
+}  // namespace qneuro::snn::kernel
