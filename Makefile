@@ -29,6 +29,7 @@ bench: build
 	$(BUILD_DIR)/bin/bench_analysis --benchmark_counters_tabular=true \
 	  --benchmark_out=$(BUILD_DIR)/bench-analysis.json --benchmark_out_format=json
 	@QNEURO=$(QNEURO) bench/compare_scipy.sh
+	QNEURO=$(BUILD_DIR)/bin/qneuro OUT=$(BUILD_DIR)/bench-snn.jsonl bench/bench_snn.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,5 +1,7 @@
 #include "cli_common.hpp"
 
+#include <cmath>
+
 #include <ctime>
 #include <iostream>
 
@@ -95,6 +97,22 @@ void RunRecord::write(const std::filesystem::path& dir) const {
   j["wall_s"] = elapsed_s();
   for (auto& [k, v] : extra_.items()) j[k] = v;
   io::write_json(dir / "run.json", j);
+}
+
+std::optional<eeg::AnalysisResult> analyze_simulated(const io::Recording& rec, double segment_s,
+                                                     double edge_s) {
+  eeg::AnalysisParams ap;
+  ap.nperseg = std::min<std::size_t>(
+      rec.n_samples(), static_cast<std::size_t>(std::llround(segment_s * rec.sfreq_hz)));
+  ap.edge_s = edge_s;
+  ap.range_hi_hz = std::min(ap.range_hi_hz, rec.sfreq_hz / 2.0);
+  std::vector<eeg::Band> bands;
+  for (const auto& b : ap.bands) {
+    if (b.hi <= rec.sfreq_hz / 2.0) bands.push_back(b);
+  }
+  if (bands.empty()) return std::nullopt;
+  ap.bands = bands;
+  return eeg::analyze(rec, ap);
 }
 
 }  // namespace qneuro::cli

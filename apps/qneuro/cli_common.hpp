@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "qneuro/core/config.hpp"
+#include "qneuro/eeg/analysis.hpp"
+#include "qneuro/io/recording.hpp"
 
 namespace qneuro::cli {
 
@@ -40,6 +42,12 @@ struct ConfigOptions {
   bool handle_info_flags(const config::Schema& schema,
                          const std::vector<std::string>& extra_sets = {}) const;
 };
+
+/// The spectral analysis `field` and `snn` run on their simulated signals: Welch segments of
+/// `segment_s` seconds (capped at the recording), `edge_s` trimmed for connectivity, bands and
+/// range above Nyquist dropped. Returns nullopt when no band fits below Nyquist.
+std::optional<eeg::AnalysisResult> analyze_simulated(const io::Recording& rec, double segment_s,
+                                                     double edge_s);
 
 /// Quotes a string as a TOML basic string ("..." with escapes).
 std::string toml_quote(const std::string& s);
@@ -70,5 +78,6 @@ struct Command {
 Command register_analyze(CLI::App& root, const GlobalOptions& global);
 Command register_synth(CLI::App& root, const GlobalOptions& global);
 Command register_field(CLI::App& root, const GlobalOptions& global);
+Command register_snn(CLI::App& root, const GlobalOptions& global);
 
 }  // namespace qneuro::cli

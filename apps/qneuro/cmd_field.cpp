@@ -215,22 +215,11 @@ int run_field(const FieldOptions& opt, const GlobalOptions& global) {
   nlohmann::ordered_json summary;
   bool analysed = false;
   if (rec.n_samples() >= 8) {
-    eeg::AnalysisParams ap;
     const double duration = static_cast<double>(rec.n_samples()) / rec.sfreq_hz;
-    ap.nperseg = std::min<std::size_t>(rec.n_samples(),
-                                       static_cast<std::size_t>(std::llround(2.0 * rec.sfreq_hz)));
-    ap.edge_s = std::min(1.0, duration / 8.0);
-    ap.range_hi_hz = std::min(ap.range_hi_hz, rec.sfreq_hz / 2.0);
-    std::vector<eeg::Band> bands;
-    for (const auto& b : ap.bands) {
-      if (b.hi <= rec.sfreq_hz / 2.0) bands.push_back(b);
-    }
-    ap.bands = bands;
-    if (!bands.empty()) {
-      const eeg::AnalysisResult result = eeg::analyze(rec, ap);
-      summary = eeg::summary_json(result);
+    if (const auto result = analyze_simulated(rec, 2.0, std::min(1.0, duration / 8.0))) {
+      summary = eeg::summary_json(*result);
       analysed = true;
-      if (!global.quiet && !opt.print_json) std::cout << eeg::format_table(result) << std::flush;
+      if (!global.quiet && !opt.print_json) std::cout << eeg::format_table(*result) << std::flush;
     }
   }
   if (!analysed) {

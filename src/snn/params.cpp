@@ -1,5 +1,6 @@
 #include "qneuro/snn/params.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <string>
@@ -199,6 +200,29 @@ Calibration calibrate(double p0, double slope, QuantumMap map, double leak, doub
       break;
   }
   return c;
+}
+
+}  // namespace qneuro::snn
+
+namespace qneuro::snn {
+
+double quantum_probability(QuantumMap map, double q_scale, double q_bias, double leak, double delta,
+                           double theta_max, double tanh_gain) {
+  const double pre = q_scale * delta + q_bias - leak;
+  double theta = 0.0;
+  switch (map) {
+    case QuantumMap::Sigmoid:
+      theta = std::numbers::pi / (1.0 + std::exp(-pre));
+      break;
+    case QuantumMap::Linear:
+      theta = std::clamp(pre, 0.0, std::numbers::pi);
+      break;
+    case QuantumMap::Tanh:
+      theta = (q_bias - leak) + theta_max * std::tanh(tanh_gain * q_scale * delta);
+      break;
+  }
+  const double s = std::sin(theta / 2.0);
+  return s * s;
 }
 
 }  // namespace qneuro::snn

@@ -35,8 +35,11 @@ enum class Stream : uint32_t {
   SynthNoise = 2,
   FieldConnectivity = 3,  ///< log-normal weights and E/I signs, entity = site iy * nx + ix
   FieldInitial = 4,       ///< smoothed-noise initial state, entity = node index
-  /// QLIF layers: stream SnnLayer0 + 1024 * block + layer (block 0: noise and the first
-  /// uniforms; blocks 1.. extra measurement shots), step = t, entity = (b << 32) | neuron.
+  SnnInput = 5,           ///< generated QLIF inputs, step = t, entity = (b << 32) | neuron
+  SnnInputWeights = 6,    ///< Poisson-input weights, step = source block, entity = neuron
+  /// QLIF layers: stream SnnLayer0 + 1024 * block + layer (block 0: spike uniforms, block 1:
+  /// membrane noise, block 1 + k: measurement shot k), step = t >> 2 (one call serves four
+  /// steps), entity = (b << 32) | neuron; see snn/population.hpp.
   SnnLayer0 = 1u << 16,
 };
 

@@ -117,3 +117,12 @@ Calibration calibrate(double p0, double slope, QuantumMap map, double leak = 0.0
                       double theta_max = 1.5657963267948966, double tanh_gain = 1.0);
 
 }  // namespace qneuro::snn
+
+namespace qneuro::snn {
+
+/// The quantum spike probability p(Delta) of a map without neuromodulation (double precision,
+/// for calibration checks): p = sin^2(theta / 2) with theta from the map as in qlif_step.hpp.
+double quantum_probability(QuantumMap map, double q_scale, double q_bias, double leak, double delta,
+                           double theta_max = 1.5657963267948966, double tanh_gain = 1.0);
+
+}  // namespace qneuro::snn
