@@ -161,7 +161,10 @@ int run_snn(const SnnOptions& opt, const GlobalOptions& global) {
   const std::vector<float> mod_values = modulation_signal(p);
   snn::Population pop(p.neuron, N, p.seed);
   ProgressBar bar("snn", T, "steps", !global.quiet);
-  const std::size_t chunk = std::max<std::size_t>(1, std::min<std::size_t>(T, 1u << 20) / 100);
+  // About 100 progress updates, but at least ~1e6 neuron-steps per call so that the parallel
+  // region of each call stays cheap next to its work.
+  const std::size_t chunk =
+      std::max<std::size_t>({1, T / 100, (std::size_t{1} << 20) / std::max<std::size_t>(1, B * N)});
   const auto t_start = std::chrono::steady_clock::now();
   for (std::size_t t0 = 0; t0 < T; t0 += chunk) {
     const std::size_t len = std::min(chunk, T - t0);
@@ -240,7 +243,10 @@ int run_snn(const SnnOptions& opt, const GlobalOptions& global) {
       if (!global.quiet && !opt.print_json) std::cout << eeg::format_table(*result) << std::flush;
     }
   }
-  if (!summary.contains("analysis")) summary["analysis"] = "too few steps for a spectrum (< 64)";
+  if (!summary.contains("analysis")) {
+    summary["analysis"] = T < 64 ? "too few steps for a spectrum (< 64)"
+                                 : "no EEG band lies below the Nyquist frequency of the signal";
+  }
   const double ns = static_cast<double>(total);
   summary["throughput"] = {{"neuron_steps_per_s", ns / std::max(secs, 1e-12)},
                            {"seconds", secs},

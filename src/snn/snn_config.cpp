@@ -133,8 +133,8 @@ config::Schema build_schema() {
 
   s.add_preset("default", "", "the model of DESIGN.md section 5: quantum mode, sigmoid map");
   s.add_preset("compat",
-               "[neuron]\nq_scale = 0.4562\nq_bias = 0.3838\nquantum_leak = 0.1\n"
-               "[quantum]\nmap = \"tanh\"\n"
+               "[neuron]\nquantum_leak = 0.1\n"
+               "[quantum]\nmap = \"tanh\"\np0 = 0.02\nslope = 0.1\n"
                "[compat]\nsoft_reset = true\nmodulator_idles_at_one = true\n"
                "modulator_persists = true\nprobability_drives_state = true\n"
                "dsp_updated_twice = true\ndsp_ignores_dt = true\neta_unused = true\n"

@@ -8,10 +8,11 @@
 //   poisson   I = level + sum_k w_nk x_k(t): `sources` Poisson spike trains of `rate_hz` (one
 //             Bernoulli draw per step, p = rate dt time_unit) through weights w_nk ~
 //             N(weight_mean, weight_std^2) / sqrt(sources), fixed per neuron
-//   file      a .npy (float32/float64, C order) or HDF5 dataset (path.h5:/dataset or the only
-//             dataset) of shape [T, B, N] or [T, N] (B = 1)
-// Random numbers come from Philox (core/rng.hpp) stream SnnInput keyed by (seed, t, (b<<32)|n),
-// so inputs do not depend on threads either.
+//   file      a .npy (float32/float64, C order) or an HDF5 dataset (FILE.h5:/name, else the
+//             dataset 'input' or 'data'; any numeric type, read as float) of shape [T, B, N] or
+//             [T, N] (B = 1)
+// Random numbers come from Philox (core/rng.hpp) streams SnnInput and SnnInputWeights, keyed as
+// listed in docs/dev/rng.md, so inputs do not depend on threads either.
 #pragma once
 
 #include <cstdint>
@@ -22,13 +23,13 @@
 namespace qneuro::snn {
 
 struct InputSpec {
-  std::string kind = "constant";  ///< constant, noise, ramp, sine, poisson, file
-  double level = 1.5;
+  std::string kind = "noise";  ///< constant, noise, ramp, sine, poisson, file (CLI defaults)
+  double level = 1.2;
   double amplitude = 0.5;
   double freq_hz = 10.0;
   double rate_hz = 20.0;
   int sources = 100;
-  double weight_mean = 0.5, weight_std = 0.25;
+  double weight_mean = 2.0, weight_std = 1.0;
   std::string path;  ///< file kind
 };
 

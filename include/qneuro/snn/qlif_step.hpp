@@ -8,9 +8,10 @@
 //   3. I_eff = (1 + [gain] lambda m) I E - A - g_ahp H
 //   4. V <- V + (dt/tau)(I_eff - V) + sigma xi             (Euler; `exact`: V <- I_eff +
 //                                                             (V - I_eff) e^{-dt/tau} + sigma xi)
-//      noise only in the stochastic and quantum modes (compat: as the seed, also quantum)
+//      noise in the stochastic and quantum modes (compat.stochastic_noise_in_quantum, true by
+//      default as in the seed, can turn it off in quantum mode), never in deterministic mode
 //   5. Delta = V - Vth; D <- D e^{-dt/tau_adapt} + s_prev;
-//      a = clamp(base_alpha / (1 + D) (1 + [prob_slope] lambda m), 0.05, 5)
+//      a = clamp(base_alpha / (1 + D) (1 + [prob_slope] lambda m), dsp_min_alpha, dsp_max_alpha)
 //   6. decision: deterministic z = 1[Delta >= 0];
 //      stochastic p = sigmoid(a Delta) e^{-R} (dynamic) or sigmoid(Delta) e^{-R}, z = 1[u < p];
 //      quantum x = (q_scale Delta + q_bias - leak)(1 + [prob_slope] lambda m),
