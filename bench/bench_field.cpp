@@ -12,7 +12,6 @@
 // Usage: bench_field [--quick] [--seed-steps N] [--no-seed]
 //   --quick       64^3 and 128^3 only (seconds)
 //   --seed-steps  steps timed for the seed preset (default 3; projected to 20480)
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -24,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "qneuro/core/bandwidth.hpp"
+#include "qneuro/core/memory.hpp"
 #include "qneuro/core/parallel.hpp"
 #include "qneuro/field/field_config.hpp"
 #include "qneuro/field/initial.hpp"
@@ -34,12 +34,6 @@ namespace {
 
 using namespace qneuro::field;
 using Clock = std::chrono::steady_clock;
-
-double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
 
 struct Case {
   std::size_t nx, ny, nr;
@@ -154,7 +148,7 @@ int main(int argc, char** argv) {
     j["seconds_per_step_best"] = best;
     j["steps"] = params.time.steps;
     j["projected_total_s"] = mean * static_cast<double>(params.time.steps);
-    j["peak_rss_mb"] = peak_rss_mb();
+    j["peak_rss_mb"] = qneuro::peak_rss_mb();
     std::cout << j.dump() << std::endl;
   }
   return 0;

@@ -1,8 +1,5 @@
 // qneuro snn: simulate QLIF populations (DESIGN.md section 5), calibrate the quantum map, and
 // benchmark the fused kernel against this machine's memory bandwidth.
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -11,6 +8,7 @@
 #include "qneuro/core/bandwidth.hpp"
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/log.hpp"
+#include "qneuro/core/memory.hpp"
 #include "qneuro/core/parallel.hpp"
 #include "qneuro/core/progress.hpp"
 #include "qneuro/core/strings.hpp"
@@ -43,17 +41,6 @@ struct BenchOptions {
   bool record_voltage = false;
   int repeats = 3;
 };
-
-double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
-
-uint64_t physical_memory_bytes() {
-  return static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-         static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
-}
 
 /// A file input defines T, B, N; a sim.* key set explicitly to something else is an error.
 void adopt_file_shape(const config::Config& cfg, snn::SnnRunParams& p, const snn::InputArray& in) {
@@ -402,8 +389,8 @@ Command register_snn(CLI::App& root, const GlobalOptions& global) {
   CLI::App* sub = root.add_subcommand(
       "snn",
       "Simulate a population of quantum leaky integrate-and-fire neurons (docs/snn.md):\n"
-      "  V <- V + (dt/tau)(I_eff - V) + sigma xi;  p = sin^2(theta/2), theta = pi sigmoid(q_scale "
-      "(V - Vth) + q_bias)\n"
+      "  V <- V + (dt/tau)(I_eff - V) + sigma xi;  p = sin^2(theta/2),\n"
+      "  theta = pi sigmoid(q_scale (V - Vth) + q_bias - leak)\n"
       "with adaptive threshold, AHP, adaptation, synaptic depression, neuromodulation and the\n"
       "deterministic / stochastic / quantum spike modes; inputs (T, B, N) generated or read.\n"
       "Writes DIR/spikes.h5 (/spikes uint8 [T,B,N], /voltage, traces, /input), DIR/summary.json\n"

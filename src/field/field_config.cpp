@@ -12,6 +12,7 @@
 
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/log.hpp"
+#include "qneuro/core/memory.hpp"
 #include "qneuro/core/strings.hpp"
 #include "qneuro/field/readout.hpp"
 
@@ -218,23 +219,6 @@ std::array<double, 3> get3(const config::Config& cfg, const std::string& key) {
 const config::Schema& field_schema() {
   static const config::Schema schema = build_schema();
   return schema;
-}
-
-uint64_t available_memory_bytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("MemAvailable:", 0) == 0) {
-      std::istringstream is(line.substr(13));
-      uint64_t kb = 0;
-      is >> kb;
-      if (kb > 0) return kb * 1024;
-    }
-  }
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
-                               : uint64_t{1} << 34;
 }
 
 uint64_t estimated_memory_bytes(const FieldParams& p) {

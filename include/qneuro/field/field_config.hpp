@@ -24,7 +24,4 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available_mem
 /// Bytes the run will hold: the state, the potential buffers, and the recorded outputs.
 uint64_t estimated_memory_bytes(const FieldParams& params);
 
-/// MemAvailable from /proc/meminfo (or physical memory), in bytes.
-uint64_t available_memory_bytes();
-
 }  // namespace qneuro::field
