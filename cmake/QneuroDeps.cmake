@@ -15,8 +15,14 @@ if(QNEURO_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()
 if(QNEURO_WITH_TORCH)
-  find_package(Torch REQUIRED)
+  find_package(Torch QUIET)
+  if(NOT Torch_FOUND)
+    message(FATAL_ERROR "QNEURO_WITH_TORCH is ON but LibTorch was not found: install it with "
+                        "scripts/install-deps.sh (Debian package libtorch-dev), or configure with "
+                        "-DQNEURO_WITH_TORCH=OFF to build without the trainable layers")
+  endif()
 endif()
+find_package(ZLIB REQUIRED)
 
 # HDF5's FindHDF5 exports variables, and only recent CMake an imported target: wrap it once.
 if(NOT TARGET qneuro::hdf5)

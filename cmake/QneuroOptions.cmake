@@ -1,5 +1,5 @@
 # Build options. Every option is prefixed QNEURO_, validated here and printed at configure time.
-option(QNEURO_WITH_TORCH "Build the LibTorch layers (snn/torch, flux)" OFF)
+option(QNEURO_WITH_TORCH "Build the LibTorch layers (snn/torch, flux); needs libtorch-dev" ON)
 option(QNEURO_WITH_MPI "Build MPI-distributed drivers" OFF)
 option(QNEURO_NATIVE "Compile for this CPU (-march=native); binaries are not portable" OFF)
 option(QNEURO_BUILD_TESTS "Build the GoogleTest suites" ON)

@@ -14,9 +14,9 @@
 namespace qneuro::snn {
 
 void draw_step_randoms(uint32_t seed, uint32_t layer, uint64_t t, uint64_t b, uint64_t neuron,
-                       int shots, float& xi, float* u) {
+                       int shots, float& xi, float* u, uint64_t episode) {
   const uint64_t entity = (b << 32) | neuron;
-  const uint64_t group = t >> 2;
+  const uint64_t group = kernel::group_counter(episode, t >> 2);
   const auto q = static_cast<std::size_t>(t & 3u);
   const uint32_t base = static_cast<uint32_t>(rng::Stream::SnnLayer0);
   const rng::Words w0 = rng::Philox(seed, base + layer).words(group, entity);
@@ -134,6 +134,7 @@ void Population::run_into(std::span<const float> input, std::size_t T, std::size
     base.mod_N = mod->N;
   }
   base.spikes = out.spikes.data();
+  base.out_stride = B * N_;
   base.voltage = ptr(out.voltage);
   base.p = ptr(out.p);
   base.D = ptr(out.D);
@@ -148,29 +149,7 @@ void Population::run_into(std::span<const float> input, std::size_t T, std::size
   base.layer = layer_;
   base.first_neuron = first_;
   base.training = training;
-  const int shots = params_.mode == Mode::Quantum ? params_.quantum_shots : 1;
-  const std::size_t N = N_;
-  constexpr std::size_t kBlock = kernel::kLanes;
-  const std::size_t blocks_per_row = (N + kBlock - 1) / kBlock;
-  const auto n_blocks = static_cast<long long>(B * blocks_per_row);
-#pragma omp parallel
-  {
-    const DenormalGuard ftz(true);
-    auto scratch = std::make_unique<kernel::BlockScratch>();
-    std::vector<float> shots_buffer;
-    if (shots > 1) {
-      shots_buffer.assign(static_cast<std::size_t>(shots - 1) * 4 * kBlock, 0.5f);
-      scratch->u_shots = shots_buffer.data();
-    }
-#pragma omp for schedule(static)
-    for (long long blk = 0; blk < n_blocks; ++blk) {
-      kernel::BlockArgs a = base;
-      a.b = static_cast<std::size_t>(blk) / blocks_per_row;
-      a.n0 = (static_cast<std::size_t>(blk) % blocks_per_row) * kBlock;
-      a.len = std::min(kBlock, N - a.n0);
-      kernel::run_block(a, *scratch, states_.data() + a.b * N + a.n0);
-    }
-  }
+  kernel::run_all_blocks(base, states_.data());
   t_ += T;
 }
 

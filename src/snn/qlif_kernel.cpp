@@ -1,7 +1,10 @@
 #include "qlif_kernel.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
+#include "qneuro/core/denormals.hpp"
 #include "qneuro/core/rng.hpp"
 
 namespace qneuro::snn::kernel {
@@ -49,6 +52,7 @@ __attribute__((always_inline)) inline void draw_group(const BlockArgs& a, BlockS
   const auto ent_hi = static_cast<uint32_t>(a.b);
   const auto ent_lo = static_cast<uint32_t>(a.first_neuron + a.n0);
   const std::size_t n = a.len;
+  group = group_counter(a.episode, group);
   philox_body(a.seed, stream_of(0, a.layer), group, ent_hi, ent_lo, n, s.w);
   for (int q = 0; q < 4; ++q) {
     float* __restrict u = s.u[q];
@@ -87,6 +91,9 @@ __attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockS
   // through a.c could alias the outputs as far as the compiler knows).
   const StepConstants<float> c = *a.c;
   const std::size_t n = a.len;
+  const float* vth0 = a.V_th0 != nullptr ? a.V_th0 + a.n0 : s.V_th0;
+  const float* qscale = a.q_scale != nullptr ? a.q_scale + a.n0 : s.q_scale;
+  const float* qbias = a.q_bias != nullptr ? a.q_bias + a.n0 : s.q_bias;
   for (std::size_t t = 0; t < a.T; ++t) {
     const uint64_t ta = a.t0 + t;
     const auto q = static_cast<std::size_t>(ta & 3u);
@@ -94,6 +101,7 @@ __attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockS
       if (q == 0 || t == 0) draw_group<M, MultiShot>(a, s, ta >> 2);
     }
     const std::size_t row = (t * a.B + a.b) * a.N + a.n0;
+    const std::size_t orow = t * a.out_stride + a.out_col;
     const float* __restrict in_row = a.input + row;
     const float* __restrict mod_row = s.mod_row;
     if constexpr (HasMod) {
@@ -104,13 +112,20 @@ __attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockS
         mod_row = src + a.n0;
       }
     }
-    uint8_t* __restrict spk = a.spikes + row;
-    float* __restrict v_out = a.voltage != nullptr ? a.voltage + row : s.sink_v;
-    float* __restrict p_out = a.p != nullptr ? a.p + row : s.sink_p;
-    float* __restrict d_out = a.D != nullptr ? a.D + row : s.sink_D;
-    float* __restrict a_out = a.A != nullptr ? a.A + row : s.sink_A;
-    float* __restrict e_out = a.E != nullptr ? a.E + row : s.sink_E;
-    float* __restrict th_out = a.Theta != nullptr ? a.Theta + row : s.sink_Theta;
+    auto out = [orow](float* dst, float* sink) { return dst != nullptr ? dst + orow : sink; };
+    uint8_t* __restrict spk = a.spikes != nullptr ? a.spikes + orow : s.sink_spikes;
+    float* __restrict v_out = out(a.voltage, s.sink_v);
+    float* __restrict p_out = out(a.p, s.sink_p);
+    float* __restrict d_out = out(a.D, s.sink_D);
+    float* __restrict a_out = out(a.A, s.sink_A);
+    float* __restrict e_out = out(a.E, s.sink_E);
+    float* __restrict th_out = out(a.Theta, s.sink_Theta);
+    float* __restrict z_out = out(a.z, s.sink_z);
+    float* __restrict vpre_out = out(a.v_pre, s.sink_vpre);
+    float* __restrict h_out = out(a.H, s.sink_H);
+    float* __restrict r_out = out(a.R, s.sink_R);
+    float* __restrict m_out = out(a.m, s.sink_m);
+    float* __restrict s_out = out(a.s, s.sink_s);
     const float* __restrict uq = s.u[q];
     const float* __restrict xq = s.xi[q];
     const float* u_more = MultiShot ? s.u_shots + q * kLanes : nullptr;
@@ -123,6 +138,9 @@ __attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockS
     float* __restrict Th = s.Theta;
     float* __restrict m = s.m;
     float* __restrict sp = s.s_prev;
+    const float* __restrict k_vth = vth0;
+    const float* __restrict k_qs = qscale;
+    const float* __restrict k_qb = qbias;
     const bool training = a.training;
     // ivdep, not omp simd: omp simd turns every local whose address is taken (the state and
     // result structs of qlif_advance) into per-lane arrays of structs, which do not vectorise.
@@ -149,7 +167,8 @@ __attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockS
         in.u_stride = 4 * kLanes;
       }
       in.training = training;
-      const StepResult<float> r = qlif_advance<M, Map, MultiShot>(c, st, in);
+      const NeuronCoefs<float> k{k_vth[j], k_qs[j], k_qb[j]};
+      const StepResult<float> r = qlif_advance<M, Map, MultiShot>(c, st, in, k);
       st = r.state;
       const StepOutput<float> o = r.out;
       V[j] = st.V;
@@ -168,6 +187,12 @@ __attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockS
       a_out[j] = st.A;
       e_out[j] = st.E;
       th_out[j] = st.Theta;
+      z_out[j] = o.z;
+      vpre_out[j] = o.v;
+      h_out[j] = st.H;
+      r_out[j] = st.R;
+      m_out[j] = st.m;
+      s_out[j] = st.s_prev;
     }
   }
 }
@@ -213,6 +238,9 @@ void philox_lanes(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entity_h
 
 void run_block(const BlockArgs& a, BlockScratch& s, NeuronState<float>* state) {
   const std::size_t n = a.len;
+  if (a.V_th0 == nullptr) std::fill(s.V_th0, s.V_th0 + n, a.c->V_th0);
+  if (a.q_scale == nullptr) std::fill(s.q_scale, s.q_scale + n, a.c->q_scale);
+  if (a.q_bias == nullptr) std::fill(s.q_bias, s.q_bias + n, a.c->q_bias);
   for (std::size_t j = 0; j < n; ++j) {
     s.V[j] = state[j].V;
     s.A[j] = state[j].A;
@@ -257,6 +285,32 @@ void run_block(const BlockArgs& a, BlockScratch& s, NeuronState<float>* state) {
     state[j].Theta = s.Theta[j];
     state[j].m = s.m[j];
     state[j].s_prev = s.s_prev[j];
+  }
+}
+
+void run_all_blocks(const BlockArgs& base, NeuronState<float>* states) {
+  const std::size_t N = base.N;
+  const std::size_t blocks_per_row = (N + kLanes - 1) / kLanes;
+  const auto n_blocks = static_cast<long long>(base.B * blocks_per_row);
+  const int shots = base.c->mode == Mode::Quantum ? base.c->shots : 1;
+#pragma omp parallel
+  {
+    const DenormalGuard ftz(true);
+    auto scratch = std::make_unique<BlockScratch>();
+    std::vector<float> shots_buffer;
+    if (shots > 1) {
+      shots_buffer.assign(static_cast<std::size_t>(shots - 1) * 4 * kLanes, 0.5f);
+      scratch->u_shots = shots_buffer.data();
+    }
+#pragma omp for schedule(static)
+    for (long long blk = 0; blk < n_blocks; ++blk) {
+      BlockArgs a = base;
+      a.b = static_cast<std::size_t>(blk) / blocks_per_row;
+      a.n0 = (static_cast<std::size_t>(blk) % blocks_per_row) * kLanes;
+      a.len = std::min(kLanes, N - a.n0);
+      a.out_col = a.b * N + a.n0;
+      run_block(a, *scratch, states + a.b * N + a.n0);
+    }
   }
 }
 

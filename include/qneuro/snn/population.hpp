@@ -9,7 +9,9 @@
 //
 // Random numbers (Philox4x32-10, core/rng.hpp). The neuron-step (t, b, n) belongs to the group
 // g = t >> 2 of four consecutive steps and takes word q = t & 3 of the blocks
-//   key (seed, SnnLayer0 + 1024 * block + layer), counter (g, (b << 32) | (first_neuron + n)):
+//   key (seed, SnnLayer0 + 1024 * block + layer), counter ((e << 32) | g, (b << 32) | (first_neuron
+//   + n))
+// with e the episode (0 here; the trainable layer counts its sequences, qlif_sequence.hpp):
 //   block 0:      u0 = uniform01f(w[q])                 (stochastic spike / first measurement)
 //   block 1:      membrane noise, Box-Muller on (w0, w1) for q = 0, 1 and (w2, w3) for q = 2, 3:
 //                 xi = sqrt(-2 ln u_a) (cos | sin)(2 pi u_b), cos for even q, sin for odd q
@@ -62,9 +64,10 @@ struct Modulation {
   std::size_t B = 1, N = 1;
 };
 
-/// Draws the random numbers of one neuron-step (see the header comment).
+/// Draws the random numbers of one neuron-step (see the header comment); `episode` is the
+/// trainable layer's sequence counter (0 for a Population).
 void draw_step_randoms(uint32_t seed, uint32_t layer, uint64_t t, uint64_t b, uint64_t neuron,
-                       int shots, float& xi, float* u);
+                       int shots, float& xi, float* u, uint64_t episode = 0);
 
 class Population {
  public:

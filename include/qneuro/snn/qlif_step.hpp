@@ -27,6 +27,11 @@
 // Random numbers come in as arguments (a standard normal xi and uniforms u in (0, 1)); drivers
 // draw them from Philox keyed by (seed, layer, t, b, n), so the result of a neuron-step never
 // depends on threads or on how the population is split.
+// V_th0, q_scale and q_bias come per neuron (NeuronCoefs; the trainable layer learns them); the
+// overload without coefficients takes the scalars of StepConstants.
+// Relaxed = true (gradient checks only, qlif_sequence.hpp) replaces the hard decision by a
+// smooth one with the same pseudo-derivative: deterministic z = F(Delta) with F' the surrogate,
+// stochastic and quantum z = p (the straight-through estimator's dz/dp = 1).
 #pragma once
 
 #include <algorithm>
@@ -46,6 +51,12 @@ namespace qneuro::snn {
 template <typename Real>
 struct NeuronState {
   Real V = 0, A = 0, E = 1, H = 0, R = 0, D = 0, Theta = 0, m = 0, s_prev = 0;
+};
+
+/// The coefficients that the trainable layer holds per neuron (threshold base, quantum map).
+template <typename Real>
+struct NeuronCoefs {
+  Real V_th0, q_scale, q_bias;
 };
 
 /// Per-step constants derived once from NeuronParams (decay factors, switches).
@@ -69,6 +80,10 @@ struct StepConstants {
   Real dsp_decay_eff, dsp_twice_decay, dsp_twice_on;  ///< D's updates (decay 1, gain 0 if off)
   Real q_scale, q_bias, leak, theta_max, tanh_gain;
   int shots;
+  Surrogate surrogate;
+  Real alpha;    ///< surrogate sharpness (gaussian: width)
+  Real dt, tau;  ///< for the gradient with respect to tau
+  Real eta_on;   ///< 1 if the adaptive threshold uses eta (its gradient is zero otherwise)
   Real ref_decay, r_jump;
   Real ahp_decay, ahp_jump, g_ahp, ahp_max;  ///< ahp_jump = g_ahp = 0 without AHP
   Real adaptation_decay, spike_increase, depression_rate, recovery_rate;
@@ -113,6 +128,11 @@ struct StepConstants {
         theta_max(static_cast<Real>(p.theta_max)),
         tanh_gain(static_cast<Real>(p.tanh_gain)),
         shots(p.quantum_shots),
+        surrogate(p.surrogate),
+        alpha(static_cast<Real>(p.alpha)),
+        dt(static_cast<Real>(p.dt)),
+        tau(static_cast<Real>(p.tau)),
+        eta_on(on(p.use_adaptive_threshold && !p.compat.eta_unused)),
         ref_decay(static_cast<Real>(std::exp(-p.dt / p.tau_ref))),
         r_jump(static_cast<Real>(p.r_jump)),
         ahp_decay(static_cast<Real>(std::exp(-p.dt / p.tau_ahp))),
@@ -138,6 +158,8 @@ struct StepConstants {
     s.m = m_idle;
     return s;
   }
+  /// The per-neuron coefficients when every neuron has the scalar ones.
+  [[nodiscard]] NeuronCoefs<Real> coefs() const { return {V_th0, q_scale, q_bias}; }
 
  private:
   static Real on(bool b) { return b ? Real(1) : Real(0); }
@@ -165,6 +187,7 @@ struct StepOutput {
   Real p = 0;      ///< spike probability (deterministic: z)
   Real Vth = 0;    ///< effective threshold used
   Real delta = 0;  ///< V - Vth after integration, before reset
+  Real v = 0;      ///< V after integration, before reset
 };
 
 /// Elementary functions of the update. Float uses the branch-free core/fast_math.hpp versions
@@ -192,6 +215,14 @@ QNEURO_SNN_INLINE float sin(float x) {
 }
 QNEURO_SNN_INLINE double sin(double x) {
   return std::sin(x);
+}
+QNEURO_SNN_INLINE float cos(float x) {
+  float s = 0, c = 0;
+  fast_sincos(x, s, c);
+  return c;
+}
+QNEURO_SNN_INLINE double cos(double x) {
+  return std::cos(x);
 }
 /// tanh(x) = 1 - 2 / (e^{2x} + 1): absolute error ~1e-7 in float.
 QNEURO_SNN_INLINE float tanh(float x) {
@@ -238,9 +269,62 @@ QNEURO_SNN_INLINE Real blend(Real on, Real a, Real b) {
 /// one per combination; MultiShot = false assumes K = 1 measurement). State and input come by
 /// value and leave by value, and run-time switches are blends (see StepConstants), so that the
 /// whole step vectorises across neurons.
-template <Mode M, QuantumMap Map, bool MultiShot, typename Real>
+/// The surrogate pseudo-derivative f(x) of the spike H(x) (peak 1 at x = 0, as in the seed):
+/// heaviside (triangle) max(0, 1 - alpha |x|); fast_sigmoid 1 / (1 + alpha |x|)^2;
+/// gaussian exp(-x^2 / (2 alpha^2)) (alpha is a width); arctan 1 / (1 + (alpha x)^2).
+template <Surrogate S, typename Real>
+QNEURO_SNN_INLINE Real surrogate_grad(Real alpha, Real x) {
+  const Real ax = x < Real(0) ? -x : x;
+  if constexpr (S == Surrogate::Heaviside) {
+    return max_v(Real(0), Real(1) - alpha * ax);
+  } else if constexpr (S == Surrogate::FastSigmoid) {
+    const Real d = Real(1) + alpha * ax;
+    return Real(1) / (d * d);
+  } else if constexpr (S == Surrogate::Gaussian) {
+    return math::exp(-x * x / (Real(2) * alpha * alpha));
+  } else {
+    return Real(1) / (Real(1) + alpha * alpha * x * x);
+  }
+}
+template <typename Real>
+inline Real surrogate_grad(Surrogate kind, Real alpha, Real x) {
+  switch (kind) {
+    case Surrogate::Heaviside:
+      return surrogate_grad<Surrogate::Heaviside>(alpha, x);
+    case Surrogate::FastSigmoid:
+      return surrogate_grad<Surrogate::FastSigmoid>(alpha, x);
+    case Surrogate::Gaussian:
+      return surrogate_grad<Surrogate::Gaussian>(alpha, x);
+    case Surrogate::Arctan:
+      return surrogate_grad<Surrogate::Arctan>(alpha, x);
+  }
+  return Real(0);
+}
+
+/// A primitive F of surrogate_grad (F' = f, F(0) = 0): the relaxed deterministic spike of the
+/// gradient checks.
+template <typename Real>
+inline Real surrogate_primitive(Surrogate kind, Real alpha, Real x) {
+  const Real ax = x < Real(0) ? -x : x;
+  switch (kind) {
+    case Surrogate::Heaviside:
+      if (alpha * ax >= Real(1)) return (x < Real(0) ? Real(-1) : Real(1)) / (Real(2) * alpha);
+      return x - alpha * x * ax / Real(2);
+    case Surrogate::FastSigmoid:
+      return x / (Real(1) + alpha * ax);
+    case Surrogate::Gaussian:
+      return alpha * std::sqrt(std::numbers::pi_v<Real> / Real(2)) *
+             std::erf(x / (alpha * std::numbers::sqrt2_v<Real>));
+    case Surrogate::Arctan:
+      return std::atan(alpha * x) / alpha;
+  }
+  return Real(0);
+}
+
+template <Mode M, QuantumMap Map, bool MultiShot, bool Relaxed = false, typename Real>
 QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, NeuronState<Real> st,
-                                                const StepInput<Real> in) {
+                                                const StepInput<Real> in,
+                                                const NeuronCoefs<Real> k) {
   StepOutput<Real> out;
   // 1. neuromodulator
   if (in.has_mod) {
@@ -250,7 +334,7 @@ QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, Ne
   }
   const Real lm = c.lambda * st.m;
   // 2. threshold
-  const Real vth = clamp_v(c.V_th0 + st.Theta + c.threshold_mod * lm, c.min_th, c.max_th);
+  const Real vth = clamp_v(k.V_th0 + st.Theta + c.threshold_mod * lm, c.min_th, c.max_th);
   out.Vth = vth;
   // 3. effective input
   const Real gain = Real(1) + c.gain_mod * lm;
@@ -261,6 +345,7 @@ QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, Ne
   Real v = blend(c.exact_on, v_exact, v_euler);
   if constexpr (M != Mode::Deterministic) v = v + c.noise_coef * in.xi;
   st.V = v;
+  out.v = v;
   // 5. gap and dynamic probability trace
   const Real delta = st.V - vth;
   out.delta = delta;
@@ -285,26 +370,33 @@ QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, Ne
   } else {
     // theta / 2 of RY(theta)|0>; p = sin^2(theta / 2) (no cancellation for small p).
     Real half = 0;
-    const Real pre = c.q_scale * delta + c.q_bias - c.leak;
+    const Real pre = k.q_scale * delta + k.q_bias - c.leak;
     if constexpr (Map == QuantumMap::Sigmoid) {
       half = std::numbers::pi_v<Real> / Real(2) * math::sigmoid(pre * slope_mod);
     } else if constexpr (Map == QuantumMap::Linear) {
       half = clamp_v(pre * slope_mod, Real(0), std::numbers::pi_v<Real>) / Real(2);
     } else {
-      half = ((c.q_bias - c.leak) +
-              c.theta_max * math::tanh(c.tanh_gain * c.q_scale * slope_mod * delta)) /
+      half = ((k.q_bias - c.leak) +
+              c.theta_max * math::tanh(c.tanh_gain * k.q_scale * slope_mod * delta)) /
              Real(2);
     }
     const Real sn = math::sin(half);
     p = blend(c.clamp_p_on, clamp_v(sn * sn, Real(1e-5), Real(1) - Real(1e-5)), sn * sn);
     if constexpr (MultiShot) {
       int ones = in.u0 < p ? 1 : 0;
-      for (int k = 1; k < c.shots; ++k) {
-        ones += in.u_more[static_cast<std::size_t>(k - 1) * in.u_stride] < p ? 1 : 0;
+      for (int shot = 1; shot < c.shots; ++shot) {
+        ones += in.u_more[static_cast<std::size_t>(shot - 1) * in.u_stride] < p ? 1 : 0;
       }
       z = 2 * ones >= c.shots ? Real(1) : Real(0);
     } else {
       z = in.u0 < p ? Real(1) : Real(0);
+    }
+  }
+  if constexpr (Relaxed) {
+    if constexpr (M == Mode::Deterministic) {
+      z = surrogate_primitive(c.surrogate, c.alpha, delta);
+    } else {
+      z = p;
     }
   }
   Real s = z;
@@ -327,6 +419,12 @@ QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, Ne
   st.Theta = st.Theta + c.eta * s - c.eta * st.Theta * (Real(1) - s);
   st.s_prev = s;
   return {st, out};
+}
+
+template <Mode M, QuantumMap Map, bool MultiShot, bool Relaxed = false, typename Real>
+QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, NeuronState<Real> st,
+                                                const StepInput<Real> in) {
+  return qlif_advance<M, Map, MultiShot, Relaxed>(c, st, in, c.coefs());
 }
 
 template <QuantumMap Map, typename Real>
