@@ -31,7 +31,7 @@ packages=(
   # core: config, CLI, logging, JSON, RNG
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev librandom123-dev
   # numerics and formats
-  libfftw3-dev libhdf5-dev
+  libfftw3-dev libhdf5-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # independent references used by the validation tests (SciPy's Welch, h5py, MNE's EDF reader)
@@ -40,7 +40,9 @@ packages=(
   python-matplotlib-data
 )
 if [[ $with_torch -eq 1 ]]; then
-  packages+=(libtorch-dev)
+  # LibTorch, and an optimised BLAS behind it: Debian's libtorch links libblas.so.3, which is the
+  # netlib reference implementation unless OpenBLAS (OpenMP build, as LibTorch) provides it.
+  packages+=(libtorch-dev libopenblas0-openmp)
 fi
 
 missing=()

@@ -396,7 +396,8 @@ Command register_snn(CLI::App& root, const GlobalOptions& global) {
       "Writes DIR/spikes.h5 (/spikes uint8 [T,B,N], /voltage, traces, /input), DIR/summary.json\n"
       "(qneuro.snn/1: rates, ISI CV, Fano factor, mean voltage, spectral analysis of the\n"
       "population signal), DIR/config.resolved.toml and DIR/run.json.\n"
-      "Subcommands: calibrate (q_bias, q_scale from p0 and slope), bench (kernel throughput).");
+      "Subcommands: calibrate (q_bias, q_scale from p0 and slope), bench (kernel throughput),\n"
+      "train (a spiking classifier, LibTorch), bench-train (fused layer vs plain-ops oracle).");
   sub->add_option("--out,-o", opt->out, "output directory")->capture_default_str();
   sub->add_flag("--json", opt->print_json, "print summary.json to stdout instead of the table");
   opt->config.add_to(*sub, snn::snn_schema());
@@ -430,9 +431,14 @@ Command register_snn(CLI::App& root, const GlobalOptions& global) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
 
-  return {sub, [opt, cal, bench, c, b, &global]() -> int {
+  const Command train = register_snn_train(*sub, global);
+  const Command train_bench = register_snn_bench_train(*sub, global);
+
+  return {sub, [opt, cal, bench, c, b, train, train_bench, &global]() -> int {
             if (c->parsed()) return run_calibrate(*cal);
             if (b->parsed()) return run_bench(*bench);
+            if (train.app->parsed()) return train.run();
+            if (train_bench.app->parsed()) return train_bench.run();
             return run_snn(*opt, global);
           }};
 }

@@ -78,6 +78,21 @@ __attribute__((always_inline)) inline void reverse_body(const BlockArgs& f, cons
     const float* __restrict kv = k_vth;
     const float* __restrict kq = k_qs;
     const float* __restrict kb = k_qb;
+    // Local restrict pointers: the vectoriser does not see through the scratch struct.
+    float* __restrict lV = bs.lV;
+    float* __restrict lA = bs.lA;
+    float* __restrict lE = bs.lE;
+    float* __restrict lH = bs.lH;
+    float* __restrict lR = bs.lR;
+    float* __restrict lD = bs.lD;
+    float* __restrict lTh = bs.lTh;
+    float* __restrict lm = bs.lm;
+    float* __restrict ls = bs.ls;
+    float* __restrict avth = bs.gvth;
+    float* __restrict aqs = bs.gqs;
+    float* __restrict aqb = bs.gqb;
+    float* __restrict atau = bs.gtau;
+    float* __restrict aeta = bs.geta;
 #pragma GCC ivdep
     for (std::size_t j = 0; j < n; ++j) {
       NeuronState<float> st;
@@ -91,35 +106,35 @@ __attribute__((always_inline)) inline void reverse_body(const BlockArgs& f, cons
       st.m = pm[j];
       st.s_prev = ps[j];
       StateAdjoint<float> lam;
-      lam.V = bs.lV[j];
-      lam.A = bs.lA[j];
-      lam.E = bs.lE[j];
-      lam.H = bs.lH[j];
-      lam.R = bs.lR[j];
-      lam.D = bs.lD[j];
-      lam.Theta = bs.lTh[j];
-      lam.m = bs.lm[j];
-      lam.s_prev = bs.ls[j];
+      lam.V = lV[j];
+      lam.A = lA[j];
+      lam.E = lE[j];
+      lam.H = lH[j];
+      lam.R = lR[j];
+      lam.D = lD[j];
+      lam.Theta = lTh[j];
+      lam.m = lm[j];
+      lam.s_prev = ls[j];
       const float mod = HasMod ? mod_row[j] : 0.0f;
       const AdjointResult<float> r =
           qlif_adjoint<M, Map, S, HasMod>(c, NeuronCoefs<float>{kv[j], kq[j], kb[j]}, st, in_row[j],
                                           mod, vt[j], zt[j], gz[j], gv[j], lam);
-      bs.lV[j] = r.lam.V;
-      bs.lA[j] = r.lam.A;
-      bs.lE[j] = r.lam.E;
-      bs.lH[j] = r.lam.H;
-      bs.lR[j] = r.lam.R;
-      bs.lD[j] = r.lam.D;
-      bs.lTh[j] = r.lam.Theta;
-      bs.lm[j] = r.lam.m;
-      bs.ls[j] = r.lam.s_prev;
+      lV[j] = r.lam.V;
+      lA[j] = r.lam.A;
+      lE[j] = r.lam.E;
+      lH[j] = r.lam.H;
+      lR[j] = r.lam.R;
+      lD[j] = r.lam.D;
+      lTh[j] = r.lam.Theta;
+      lm[j] = r.lam.m;
+      ls[j] = r.lam.s_prev;
       gi[j] = r.g.I;
       gm[j] = r.g.mod;
-      bs.gvth[j] += r.g.V_th0;
-      bs.gqs[j] += r.g.q_scale;
-      bs.gqb[j] += r.g.q_bias;
-      bs.gtau[j] += r.g.tau;
-      bs.geta[j] += r.g.eta;
+      avth[j] += r.g.V_th0;
+      aqs[j] += r.g.q_scale;
+      aqb[j] += r.g.q_bias;
+      atau[j] += r.g.tau;
+      aeta[j] += r.g.eta;
     }
   }
 }

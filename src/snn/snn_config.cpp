@@ -14,8 +14,9 @@ const Bounds kPositive{0.0, std::nullopt, true, false};
 const Bounds kNonNegative{0.0, std::nullopt, false, false};
 const Bounds kUnit{0.0, 1.0};
 
-config::Schema build_schema() {
-  config::Schema s("snn");
+}  // namespace
+
+void add_neuron_keys(config::Schema& s) {
   const NeuronParams d;
   // --- the seed README table ---
   s.add_float("neuron.V_th", d.V_th, {"V", "initial threshold V_th0"});
@@ -83,11 +84,6 @@ config::Schema build_schema() {
   s.add_choice("neuromod.mode", "gain", {"off", "gain", "threshold", "prob_slope"},
                {"", "what the neuromodulator m scales"});
   s.add_float("neuromod.strength", d.neuromod_strength, {"", "lambda"});
-  s.add_choice("neuromod.signal", "none", {"none", "constant", "sine"},
-               {"", "modulation signal mod(t); m = sigmoid(mod)"});
-  s.add_float("neuromod.level", 0.0, {"", "constant part of mod(t)"});
-  s.add_float("neuromod.amplitude", 1.0, {"", "sine amplitude of mod(t)"});
-  s.add_float("neuromod.freq_hz", 1.0, {"Hz", "sine frequency of mod(t)"}, kNonNegative);
   // --- compat switches ---
   s.add_bool("compat.soft_reset", false, {"", "V <- V - k s (V - V_reset), k = reset_fraction"});
   s.add_bool("compat.modulator_idles_at_one", false,
@@ -105,6 +101,18 @@ config::Schema build_schema() {
   s.add_bool("compat.clamp_quantum_probability", false, {"", "p clamped to [1e-5, 1 - 1e-5]"});
   s.add_bool("compat.ahp_from_sample", true, {"", "AHP jumps on the sampled spike even if s = p"});
   s.add_bool("compat.stochastic_noise_in_quantum", true, {"", "membrane noise in quantum mode"});
+}
+
+namespace {
+
+config::Schema build_schema() {
+  config::Schema s("snn");
+  add_neuron_keys(s);
+  s.add_choice("neuromod.signal", "none", {"none", "constant", "sine"},
+               {"", "modulation signal mod(t); m = sigmoid(mod)"});
+  s.add_float("neuromod.level", 0.0, {"", "constant part of mod(t)"});
+  s.add_float("neuromod.amplitude", 1.0, {"", "sine amplitude of mod(t)"});
+  s.add_float("neuromod.freq_hz", 1.0, {"Hz", "sine frequency of mod(t)"}, kNonNegative);
   // --- simulation ---
   s.add_int("sim.neurons", 1000, {"", "neurons N"}, Bounds{1.0, 4294967295.0});
   s.add_int("sim.batch", 1, {"", "batch B (independent copies with their own noise)"},
@@ -153,9 +161,8 @@ const config::Schema& snn_schema() {
   return schema;
 }
 
-SnnRunParams snn_params_from_config(const config::Config& cfg) {
-  SnnRunParams r;
-  NeuronParams& p = r.neuron;
+NeuronParams neuron_params_from_config(const config::Config& cfg) {
+  NeuronParams p;
   auto f = [&](const std::string& k) { return cfg.get_float(k); };
   auto b = [&](const std::string& k) { return cfg.get_bool(k); };
   p.V_th = f("neuron.V_th");
@@ -232,6 +239,15 @@ SnnRunParams snn_params_from_config(const config::Config& cfg) {
   } catch (const InputError& e) {
     throw ConfigError(std::string("snn config: ") + e.what());
   }
+  return p;
+}
+
+SnnRunParams snn_params_from_config(const config::Config& cfg) {
+  SnnRunParams r;
+  r.neuron = neuron_params_from_config(cfg);
+  const NeuronParams& p = r.neuron;
+  auto f = [&](const std::string& k) { return cfg.get_float(k); };
+  auto b = [&](const std::string& k) { return cfg.get_bool(k); };
   r.neurons = static_cast<std::size_t>(cfg.get_int("sim.neurons"));
   r.batch = static_cast<std::size_t>(cfg.get_int("sim.batch"));
   r.steps = static_cast<std::size_t>(cfg.get_int("sim.steps"));

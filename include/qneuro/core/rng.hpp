@@ -37,6 +37,8 @@ enum class Stream : uint32_t {
   FieldInitial = 4,       ///< smoothed-noise initial state, entity = node index
   SnnInput = 5,           ///< generated QLIF inputs, step = t, entity = (b << 32) | neuron
   SnnInputWeights = 6,    ///< Poisson-input weights, step = source block, entity = neuron
+  /// rate code of `snn train`: step = (episode << 32) | (t >> 2), entity = (sample << 20) | feature
+  SnnEncoder = 7,
   /// QLIF layers: stream SnnLayer0 + 1024 * block + layer (block 0: spike uniforms, block 1:
   /// membrane noise, block 1 + k: measurement shot k), step = t >> 2 (one call serves four
   /// steps), entity = (b << 32) | neuron; see snn/population.hpp.

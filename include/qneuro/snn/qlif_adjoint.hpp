@@ -42,10 +42,11 @@ struct AdjointResult {
   StepGrads<Real> g;
 };
 
-/// 1 where lo <= x <= hi (clamp_v passes x through), else 0.
+/// 1 where lo <= x <= hi (clamp_v passes x through), else 0. Written without || so that the
+/// kernel's loop if-converts and vectorises.
 template <typename Real>
 QNEURO_SNN_INLINE Real inside(Real x, Real lo, Real hi) {
-  return (x < lo || hi < x) ? Real(0) : Real(1);
+  return clamp_v(x, lo, hi) == x ? Real(1) : Real(0);
 }
 
 /// One step backwards. `st` is the state before the step, `I`, `mod`, `has_mod` the step's input,
@@ -140,28 +141,31 @@ QNEURO_SNN_INLINE AdjointResult<Real> qlif_adjoint(const StepConstants<Real>& c,
   }
 
   // ---- reverse of step 7 (reset and traces); gs, gz_tot collect dLoss/ds and dLoss/dz ----
-  AdjointResult<Real> r;
+  // Plain locals, not a result struct filled in place: the struct would live in memory and
+  // stop the kernel's loop from vectorising.
+  Real nV = 0, nA = 0, nE = 0, nH = 0, nR = 0, nD = 0, nTh = 0, nm = 0, ns = 0;
+  Real gI = 0, gmod = 0, gvth0 = 0, gqs = 0, gqb = 0, gtau = 0, geta = 0;
   Real gz_tot = gz;
   const Real gVpost = lam.V + gv;
   Real gs = gVpost * (-c.reset_k * (v - c.V_reset));
   Real gv_int = gVpost * (one - c.reset_k * s);
   gs += lam.R * c.r_jump;
-  r.lam.R = lam.R * c.ref_decay;
+  nR = lam.R * c.ref_decay;
   const Real jump = blend(c.ahp_sample_on, z, s);
   const Real h_raw = st.H * c.ahp_decay + c.ahp_jump * jump;
   const Real gH = h_raw > c.ahp_max ? Real(0) : lam.H;
-  r.lam.H = gH * c.ahp_decay;
+  nH = gH * c.ahp_decay;
   gz_tot += c.ahp_sample_on * gH * c.ahp_jump;
   gs += (one - c.ahp_sample_on) * gH * c.ahp_jump;
   gs += lam.A * c.spike_increase;
-  r.lam.A = lam.A * c.adaptation_decay;
+  nA = lam.A * c.adaptation_decay;
   const Real e_raw = st.E * (one - c.depression_rate * s) + c.recovery_rate * (one - st.E);
   const Real gE = lam.E * inside(e_raw, Real(0), one);
-  r.lam.E = gE * (one - c.depression_rate * s - c.recovery_rate);
+  nE = gE * (one - c.depression_rate * s - c.recovery_rate);
   gs -= gE * c.depression_rate * st.E;
-  r.lam.Theta = lam.Theta * (one - c.eta * (one - s));
+  nTh = lam.Theta * (one - c.eta * (one - s));
   gs += lam.Theta * (c.eta + c.eta * st.Theta);
-  r.g.eta = c.eta_on * lam.Theta * (s - st.Theta * (one - s));
+  geta = c.eta_on * lam.Theta * (s - st.Theta * (one - s));
   gs += lam.s_prev;
   Real lamD1 = lam.D;
   if constexpr (M == Mode::Quantum) {
@@ -178,43 +182,46 @@ QNEURO_SNN_INLINE AdjointResult<Real> qlif_adjoint(const StepConstants<Real>& c,
     const Real gp = gz_tot + gs;  // straight-through: dz/dp = ds/dp = 1
     gdelta = gp * dp_ddelta;
     lamD1 += gp * dp_dD1;
-    r.lam.R += gp * dp_dR;
+    nR += gp * dp_dR;
     gsm = gp * dp_dsm;
-    r.g.q_scale = gp * dp_dqs;
-    r.g.q_bias = gp * dp_dqb;
+    gqs = gp * dp_dqs;
+    gqb = gp * dp_dqb;
   }
   // ---- reverse of step 5 (D's first update) ----
   if constexpr (M != Mode::Deterministic) {
-    r.lam.D = lamD1 * c.dsp_decay_eff;
-    r.lam.s_prev = lamD1 * c.dynamic_on;
+    nD = lamD1 * c.dsp_decay_eff;
+    ns = lamD1 * c.dynamic_on;
   } else {
-    r.lam.D = lamD1;
-    r.lam.s_prev = 0;
+    nD = lamD1;
+    ns = 0;
   }
   // ---- reverse of steps 4, 3, 2 (membrane, input, threshold) ----
   gv_int += gdelta;
   const Real dv_dV = blend(c.exact_on, c.mem_decay, one - c.dt_over_tau);
-  r.lam.V = gv_int * dv_dV;
+  nV = gv_int * dv_dV;
   const Real gieff = gv_int * (one - dv_dV);
   // Euler: dv/dtau = -(I_eff - V) dt / tau^2; exact: dv/dtau = (V - I_eff) e^{-dt/tau} dt / tau^2
   const Real dt_tau2 = c.dt / (c.tau * c.tau);
-  r.g.tau = gv_int * (st.V - i_eff) * dt_tau2 * blend(c.exact_on, c.mem_decay, one);
-  r.g.I = gieff * gain * st.E;
-  r.lam.E += gieff * gain * I;
-  r.lam.A -= gieff;
-  r.lam.H -= gieff * c.g_ahp;
+  gtau = gv_int * (st.V - i_eff) * dt_tau2 * blend(c.exact_on, c.mem_decay, one);
+  gI = gieff * gain * st.E;
+  nE += gieff * gain * I;
+  nA -= gieff;
+  nH -= gieff * c.g_ahp;
   gm += gieff * c.gain_mod * c.lambda * I * st.E;
   const Real gvth = -gdelta * vth_in;
-  r.g.V_th0 = gvth;
-  r.lam.Theta += gvth;
+  gvth0 = gvth;
+  nTh += gvth;
   gm += gvth * c.threshold_mod * c.lambda + gsm * c.slope_mod * c.lambda;
   // ---- reverse of step 1 (neuromodulator) ----
   if constexpr (HasMod) {
-    r.g.mod = gm * m * (one - m);
-    r.lam.m = 0;
+    gmod = gm * m * (one - m);
+    nm = 0;
   } else {
-    r.lam.m = gm * c.persist_on;
+    nm = gm * c.persist_on;
   }
+  AdjointResult<Real> r;
+  r.lam = {nV, nA, nE, nH, nR, nD, nTh, nm, ns};
+  r.g = {gI, gmod, gvth0, gqs, gqb, gtau, geta};
   return r;
 }
 

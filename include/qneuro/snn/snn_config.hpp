@@ -13,6 +13,12 @@
 
 namespace qneuro::snn {
 
+/// Adds the neuron model's keys (neuron.*, mode, quantum.*, neuromod.mode/strength, compat.*)
+/// to a schema: `qneuro snn` and `qneuro snn train` share them.
+void add_neuron_keys(config::Schema& s);
+/// NeuronParams from those keys, with calibration (quantum.p0/slope) and the cross-key checks.
+NeuronParams neuron_params_from_config(const config::Config& cfg);
+
 /// Schema of `qneuro snn`; presets default, compat, deterministic, stochastic, test.
 const config::Schema& snn_schema();
 

@@ -9,6 +9,7 @@
 #include "qneuro/snn/inputs.hpp"
 #include "qneuro/snn/snn_config.hpp"
 #include "qneuro/snn/spike_stats.hpp"
+#include "qneuro/snn/train_config.hpp"
 
 namespace qneuro::snn {
 namespace {
@@ -134,6 +135,26 @@ TEST(SpikeStats, RatesIsiCvAndFanoOfKnownTrains) {
   EXPECT_DOUBLE_EQ(spike_stats(u, 10, 1, 1, 1.0, 5).isi_cv, 0.5);
   // Window counts 3 (steps 0, 1, 4) and 0 (windows of 5): mean 1.5, variance 2.25 -> Fano 1.5.
   EXPECT_NEAR(spike_stats(u, 10, 1, 1, 1.0, 5).fano, 1.5, 1e-12);
+}
+
+}  // namespace
+}  // namespace qneuro::snn
+
+namespace qneuro::snn {
+namespace {
+
+TEST(TrainConfig, DocsKeyTableMatchesTheSchema) {
+  std::ifstream in(std::string(QNEURO_SOURCE_DIR) + "/docs/snn-train.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  ASSERT_FALSE(ss.str().empty()) << "docs/snn-train.md is missing";
+  std::istringstream rows(train_schema().markdown());
+  std::string row;
+  while (std::getline(rows, row)) {
+    EXPECT_NE(ss.str().find(row), std::string::npos)
+        << "docs/snn-train.md lacks (regenerate with qneuro snn train --describe-config):\n"
+        << row;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,74 @@
+// The spiking classifier of `qneuro snn train` (docs/snn.md, "Training"):
+//
+//   x in [0, 1]^F --encoder--> input spikes (T, B, F) --Linear--> QLIF (H) --Linear--> readout
+//
+// Encoders: rate (spike with probability min(1, gain x) at every step, Philox stream SnnEncoder
+// keyed by (seed, episode, t, sample, feature), so the code of a sample depends on the seed,
+// the epoch and its index, not on the batch it lands in) or latency (one spike at step
+// round((1 - x)(T - 1)) for x > 0.05, none otherwise). Readouts: counts (a second QLIF layer
+// of C neurons; logits = spike counts over T) or membrane (a non-spiking leaky integrator
+// v_t = beta v_{t-1} + (1 - beta) I_t with beta = e^{-1/readout_tau}; logits = mean_t v_t).
+// The QLIF layers are QLIFLayer (fused) or QLIFOracle (plain ops), reset before every batch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "qneuro/snn/dataset.hpp"
+#include "qneuro/snn/torch/qlif_layer.hpp"
+#include "qneuro/snn/torch/qlif_oracle.hpp"
+#include "qneuro/snn/train_config.hpp"
+
+namespace qneuro::snn {
+
+class SpikingClassifierImpl : public torch::nn::Module {
+ public:
+  SpikingClassifierImpl(const TrainParams& p, int64_t features, int64_t classes);
+
+  /// x (B, F) in [0, 1], the samples' dataset indices (B), and the episode of the encoding
+  /// (the epoch in training, a fixed value in evaluation). Returns logits (B, C).
+  torch::Tensor forward(const torch::Tensor& x, const std::vector<int64_t>& ids, uint64_t episode);
+  /// The encoded input spikes (T, B, F).
+  torch::Tensor encode(const torch::Tensor& x, const std::vector<int64_t>& ids,
+                       uint64_t episode) const;
+
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+
+ private:
+  /// Runs QLIF layer `i` (0 hidden, 1 output) on (T, B, N); resets it first.
+  QLIFOutput qlif(int i, const torch::Tensor& input);
+  TrainParams p_;
+  std::vector<QLIFLayer> fused_;
+  std::vector<QLIFOracle> oracle_;
+  torch::Tensor readout_weights_;  ///< membrane readout: logits = sum_t w_t I_t
+};
+TORCH_MODULE(SpikingClassifier);
+
+struct EpochRecord {
+  std::size_t epoch = 0;
+  double loss = 0, train_accuracy = 0, test_accuracy = 0, seconds = 0, samples_per_s = 0;
+};
+
+struct TrainResult {
+  std::vector<EpochRecord> epochs;
+  std::vector<double> batch_loss;
+  double test_accuracy = 0;
+  double seconds = 0;
+};
+
+/// Progress callback: (batches done, batches total, running loss, running accuracy).
+using TrainProgress = std::function<void(std::size_t, std::size_t, double, double)>;
+
+/// Adam on cross-entropy over data.train, evaluating data.test after every epoch. Deterministic
+/// for a seed (weights from torch::manual_seed(seed), shuffles from the seed and the epoch).
+TrainResult train_classifier(SpikingClassifier& model, const TrainParams& p,
+                             const DatasetSplit& data, const TrainProgress& progress = {});
+
+/// Accuracy of `model` on `d` (evaluation mode, fixed encoding episode).
+double evaluate(SpikingClassifier& model, const TrainParams& p, const Dataset& d);
+
+}  // namespace qneuro::snn
