@@ -36,7 +36,7 @@ void scale_features(DatasetSplit& d, double scale) {
     for (const Dataset* s : {&d.train, &d.test}) {
       for (float v : s->x) mx = std::max(mx, v);
     }
-    scale = mx > 0.0f ? mx : 1.0;
+    scale = mx > 0.0f ? static_cast<double>(mx) : 1.0;
   }
   d.scale = scale;
   const auto inv = static_cast<float>(1.0 / scale);

@@ -44,8 +44,10 @@ StepResult<Real> scalar_step(const SequenceArgs<Real>& a, const NeuronState<Real
   if (a.xi != nullptr) in.xi = a.xi[idx];
   if (a.u != nullptr) {
     in.u0 = a.u[idx];
-    in.u_more = a.u + plane + idx;
-    in.u_stride = plane;
+    if (a.c->shots > 1) {  // u is (K, T, B, N): shot k at u[k plane + idx]
+      in.u_more = a.u + plane + idx;
+      in.u_stride = plane;
+    }
   }
   in.training = a.training;
   const NeuronCoefs<Real> k{a.V_th0[n], a.q_scale[n], a.q_bias[n]};
