@@ -77,7 +77,8 @@ torch::Tensor SpikingClassifierImpl::encode(const torch::Tensor& x, const std::v
   if (p_.encoding == "latency") {
     for (int64_t i = 0; i < B * F; ++i) {
       if (px[i] <= 0.05f) continue;
-      const auto t = static_cast<int64_t>(std::lround((1.0 - static_cast<double>(px[i])) * static_cast<double>(T - 1)));
+      const auto t = static_cast<int64_t>(
+          std::lround((1.0 - static_cast<double>(px[i])) * static_cast<double>(T - 1)));
       po[t * B * F + i] = 1.0f;
     }
     return out;
