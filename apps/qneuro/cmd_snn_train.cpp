@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <numeric>
 #include <span>
@@ -169,10 +168,7 @@ int run_train(const TrainOptions& opt, const GlobalOptions& global) {
 /// Resident memory now (bytes), after returning freed heap pages to the system.
 double resident_bytes() {
   malloc_trim(0);
-  std::ifstream statm("/proc/self/statm");
-  double pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * 4096.0;
+  return static_cast<double>(current_rss_bytes());
 }
 
 struct LayerFigures {

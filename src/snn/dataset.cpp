@@ -1,32 +1,15 @@
 #include "qneuro/snn/dataset.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <memory>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/io/compressed.hpp"
 
 namespace qneuro::snn {
 
 namespace fs = std::filesystem;
-
-std::string read_maybe_gzip(const fs::path& path) {
-  if (!fs::is_regular_file(path)) throw InputError("data file not found: " + path.string());
-  std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), gzclose);
-  if (!f) throw InputError("cannot open data file " + path.string());
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    const int n = gzread(f.get(), buf, sizeof(buf));
-    if (n < 0) throw InputError("corrupt or truncated compressed file " + path.string());
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
-}
 
 namespace {
 
@@ -46,7 +29,7 @@ void scale_features(DatasetSplit& d, double scale) {
 }
 
 DatasetSplit load_csv(const fs::path& path, std::size_t train_rows, double scale) {
-  const std::string text = read_maybe_gzip(path);
+  const std::string text = io::read_maybe_gzip(path);
   std::vector<std::vector<double>> rows;
   std::size_t line_no = 0, pos = 0;
   while (pos < text.size()) {
@@ -130,8 +113,8 @@ fs::path idx_file(const fs::path& dir, const std::string& stem) {
 }
 
 Dataset load_idx_pair(const fs::path& images, const fs::path& labels, std::size_t& classes) {
-  const std::string im = read_maybe_gzip(images);
-  const std::string lb = read_maybe_gzip(labels);
+  const std::string im = io::read_maybe_gzip(images);
+  const std::string lb = io::read_maybe_gzip(labels);
   if (im.size() < 16 || be32(im, 0) != 0x00000803u) {
     throw InputError(images.string() + " is not an IDX image file (magic 0x00000803)");
   }

@@ -12,5 +12,7 @@ uint64_t available_memory_bytes();
 uint64_t physical_memory_bytes();
 /// Peak resident set size of this process so far, in MiB.
 double peak_rss_mb();
+/// Resident set size of this process now, in bytes (/proc/self/statm; 0 if unavailable).
+uint64_t current_rss_bytes();
 
 }  // namespace qneuro

@@ -35,7 +35,4 @@ struct DatasetSplit {
 DatasetSplit load_dataset(const std::filesystem::path& path, std::size_t train_rows = 1500,
                           double scale = 0.0);
 
-/// Whole file as bytes, gunzipped if it is gzip-compressed (plain files pass through).
-std::string read_maybe_gzip(const std::filesystem::path& path);
-
 }  // namespace qneuro::snn

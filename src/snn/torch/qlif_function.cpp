@@ -82,7 +82,9 @@ struct QLIFFunction : public torch::autograd::Function<QLIFFunction> {
     p.tau = tau.item<double>();
     p.eta = eta.item<double>();
     p.validate();
-    const Tensor state0 = call->state.contiguous().clone();
+    // The layer replaces its state tensor after the call (it never writes into it), so the
+    // initial state can be saved as it is; the pass advances a copy.
+    const Tensor state0 = call->state.contiguous();
     Tensor state = state0.clone();
     Tensor z = torch::empty_like(input);
     Tensor voltage = torch::empty_like(input);

@@ -91,12 +91,7 @@ QLIFParameters register_qlif_parameters(torch::nn::Module& module, const QLIFOpt
 }
 
 QLIFLayerImpl::QLIFLayerImpl(QLIFOptions options) : options_(std::move(options)) {
-  const QLIFParameters r = register_qlif_parameters(*this, options_);
-  V_th = r.V_th;
-  tau = r.tau;
-  eta = r.eta;
-  q_scale = r.q_scale;
-  q_bias = r.q_bias;
+  static_cast<QLIFParameters&>(*this) = register_qlif_parameters(*this, options_);
 }
 
 void QLIFLayerImpl::reset() {

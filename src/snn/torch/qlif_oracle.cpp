@@ -72,12 +72,7 @@ Tensor straight_through(const Tensor& p, const Tensor& z_hard, bool relaxed) {
 }  // namespace
 
 QLIFOracleImpl::QLIFOracleImpl(QLIFOptions options) : options_(std::move(options)) {
-  const QLIFParameters r = register_qlif_parameters(*this, options_);
-  V_th = r.V_th;
-  tau = r.tau;
-  eta = r.eta;
-  q_scale = r.q_scale;
-  q_bias = r.q_bias;
+  static_cast<QLIFParameters&>(*this) = register_qlif_parameters(*this, options_);
 }
 
 void QLIFOracleImpl::reset() {

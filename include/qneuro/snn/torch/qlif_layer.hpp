@@ -64,7 +64,14 @@ struct QLIFRandoms {
   bool relaxed = false;
 };
 
-class QLIFLayerImpl : public torch::nn::Module {
+/// The five parameters (or buffers, where not learnable) of a QLIF module, registered on
+/// `module` with their initial values from options.params() (validated; InputError otherwise).
+struct QLIFParameters {
+  torch::Tensor V_th, tau, eta, q_scale, q_bias;
+};
+QLIFParameters register_qlif_parameters(torch::nn::Module& module, const QLIFOptions& options);
+
+class QLIFLayerImpl : public torch::nn::Module, public QLIFParameters {
  public:
   explicit QLIFLayerImpl(QLIFOptions options);
 
@@ -85,8 +92,6 @@ class QLIFLayerImpl : public torch::nn::Module {
   /// before the first forward after a reset).
   [[nodiscard]] const torch::Tensor& state() const { return state_; }
 
-  torch::Tensor V_th, tau, eta, q_scale, q_bias;
-
  private:
   QLIFOptions options_;
   torch::Tensor state_;
@@ -94,13 +99,6 @@ class QLIFLayerImpl : public torch::nn::Module {
   uint64_t episode_ = 0;
 };
 TORCH_MODULE(QLIFLayer);
-
-/// The five parameters (or buffers, where not learnable) of a QLIF module, registered on
-/// `module` with their initial values from options.params() (validated; InputError otherwise).
-struct QLIFParameters {
-  torch::Tensor V_th, tau, eta, q_scale, q_bias;
-};
-QLIFParameters register_qlif_parameters(torch::nn::Module& module, const QLIFOptions& options);
 
 /// Shapes a modulation tensor to (T, Bm, Nm) with Bm in {1, B}, Nm in {1, N}; throws InputError
 /// naming the shapes otherwise.

@@ -12,7 +12,7 @@
 
 namespace qneuro::snn {
 
-class QLIFOracleImpl : public torch::nn::Module {
+class QLIFOracleImpl : public torch::nn::Module, public QLIFParameters {
  public:
   explicit QLIFOracleImpl(QLIFOptions options);
 
@@ -21,8 +21,6 @@ class QLIFOracleImpl : public torch::nn::Module {
                           const QLIFRandoms& randoms);
   void reset();
   [[nodiscard]] const QLIFOptions& options() const { return options_; }
-
-  torch::Tensor V_th, tau, eta, q_scale, q_bias;
 
  private:
   QLIFOptions options_;
