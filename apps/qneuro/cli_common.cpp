@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <ctime>
@@ -51,6 +52,12 @@ bool ConfigOptions::handle_info_flags(const config::Schema& schema,
     return true;
   }
   return false;
+}
+
+double median_seconds(std::vector<double> times) {
+  const auto middle = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
+  std::nth_element(times.begin(), middle, times.end());
+  return *middle;
 }
 
 std::string toml_quote(const std::string& s) {

@@ -49,6 +49,10 @@ struct ConfigOptions {
 std::optional<eeg::AnalysisResult> analyze_simulated(const io::Recording& rec, double segment_s,
                                                      double edge_s);
 
+/// The median of timed repeats (the upper middle one for an even count); benches report it
+/// because it ignores the odd repeat a busy machine slows down. `times` must not be empty.
+double median_seconds(std::vector<double> times);
+
 /// Quotes a string as a TOML basic string ("..." with escapes).
 std::string toml_quote(const std::string& s);
 

@@ -353,8 +353,7 @@ int run_bench(const BenchOptions& o) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r > 0) times.push_back(s);
   }
-  std::sort(times.begin(), times.end());
-  const double secs = times[times.size() / 2];
+  const double secs = median_seconds(times);
   const double bytes = 4.0 + 1.0 + (o.record_voltage ? 4.0 : 0.0);
   const TriadResult triad = measure_triad();
   const double nsps = static_cast<double>(total) / secs;

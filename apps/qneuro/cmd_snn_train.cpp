@@ -37,7 +37,7 @@ struct TrainOptions {
 struct BenchTrainOptions {
   int64_t hidden = 256, batch = 128, steps = 20, features = 64, classes = 10;
   std::string mode = "quantum";
-  int iterations = 10;
+  int iterations = 20;
 };
 
 /// torch::save to a temporary, then rename (no half-written checkpoint).
@@ -176,6 +176,13 @@ struct LayerFigures {
   double layer_seconds = 0;  ///< forward + backward of the hidden QLIF layer alone
 };
 
+template <typename F>
+double seconds_of(F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 /// Times `iterations` training steps of the classifier on random data and measures the memory
 /// the QLIF layers keep for the backward (resident growth between forward and backward, with
 /// the graph alive, minus the layer's outputs).
@@ -202,11 +209,12 @@ LayerFigures bench_layer(const BenchTrainOptions& o, const std::string& layer) {
     opt.step();
   };
   step(0);  // warm-up
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < o.iterations; ++i) step(static_cast<uint64_t>(i + 1));
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::vector<double> times;
+  for (int i = 0; i < o.iterations; ++i) {
+    times.push_back(seconds_of([&] { step(static_cast<uint64_t>(i + 1)); }));
+  }
   LayerFigures f;
-  f.seconds_per_step = s / o.iterations;
+  f.seconds_per_step = median_seconds(times);
   f.samples_per_s = static_cast<double>(o.batch) / f.seconds_per_step;
   // The hidden QLIF layer alone: forward + backward on its (T, B, H) input.
   {
@@ -220,10 +228,9 @@ LayerFigures bench_layer(const BenchTrainOptions& o, const std::string& layer) {
         ((out.spikes * w).sum() + out.voltage.sum()).backward();
       };
       once();
-      const auto l0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < o.iterations; ++i) once();
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() - l0).count() /
-             o.iterations;
+      std::vector<double> layer_times;
+      for (int i = 0; i < o.iterations; ++i) layer_times.push_back(seconds_of(once));
+      return median_seconds(layer_times);
     };
     f.layer_seconds =
         layer == "oracle" ? time_layer(snn::QLIFOracle(opts)) : time_layer(snn::QLIFLayer(opts));
@@ -267,9 +274,10 @@ int run_bench_train(const BenchTrainOptions& o) {
   j["layer_speedup"] = oracle.layer_seconds / fused.layer_seconds;
   j["fused_saved_bytes_per_neuron_step"] = fused.saved_bytes_per_neuron_step;
   j["oracle_saved_bytes_per_neuron_step"] = oracle.saved_bytes_per_neuron_step;
-  j["fused_saved_bytes_accounted"] = static_cast<double>(snn::qlif_saved_bytes(
-                                         o.steps, 4 * o.batch, 4 * o.hidden, torch::kFloat)) /
-                                     static_cast<double>(o.steps * 4 * o.batch * 4 * o.hidden);
+  j["fused_saved_bytes_accounted"] =
+      static_cast<double>(
+          snn::qlif_saved_bytes(o.steps, 4 * o.batch, 4 * o.hidden, torch::kFloat, false)) /
+      static_cast<double>(o.steps * 4 * o.batch * 4 * o.hidden);
   j["memory_ratio"] =
       oracle.saved_bytes_per_neuron_step / std::max(fused.saved_bytes_per_neuron_step, 1e-9);
   j["peak_rss_mb"] = peak_rss_mb();
@@ -307,16 +315,16 @@ Command register_snn_bench_train(CLI::App& snn, const GlobalOptions&) {
       "Training throughput of the classifier with the fused QLIF layer and with the plain-ops\n"
       "oracle, in the same run, on random data: one JSON line with samples/s of each, the\n"
       "speedup, the time of one training step (forward + backward) of the hidden QLIF layer\n"
-      "alone for each and its ratio (layer_speedup), and the bytes per neuron-step each QLIF layer "
-      "keeps for its backward (resident\n"
-      "memory growth while the graph is alive; the fused figure also as accounted from the\n"
-      "saved tensors). Threads: --threads (global).");
+      "alone for each and its ratio (layer_speedup), and the bytes per neuron-step each QLIF\n"
+      "layer keeps for its backward (resident memory growth while the graph is alive; the\n"
+      "fused figure also as accounted from the saved tensors). Times are medians of\n"
+      "--iterations timed steps after one warm-up step. Threads: --threads (global).");
   b->add_option("--hidden", o->hidden, "hidden neurons")->capture_default_str();
   b->add_option("--batch", o->batch, "samples per step")->capture_default_str();
   b->add_option("--steps", o->steps, "time steps T")->capture_default_str();
   b->add_option("--features", o->features, "input features")->capture_default_str();
   b->add_option("--mode", o->mode, "deterministic, stochastic or quantum")->capture_default_str();
-  b->add_option("--iterations", o->iterations, "timed training steps per layer")
+  b->add_option("--iterations", o->iterations, "timed training steps per layer (medians reported)")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   return {b, [o]() { return run_bench_train(*o); }};

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/target_clones.hpp"
 #include "qneuro/eeg/fft.hpp"
 
 namespace qneuro::eeg {
@@ -31,11 +32,7 @@ struct PairSums {
 // instruction sets and the best one the CPU supports is picked at load time (GCC target_clones),
 // so the portable build runs AVX2/AVX-512 code where available; results for a given machine do
 // not depend on the thread count.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define QNEURO_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define QNEURO_KERNEL_CLONES
-#endif
+#define QNEURO_KERNEL_CLONES QNEURO_TARGET_CLONES
 
 // Adds sign(v), v and |v| over t for v = Im(z_a conj z_b) = Im z_a Re z_b - Re z_a Im z_b.
 QNEURO_KERNEL_CLONES void accumulate_pair(const double* ar, const double* ai, const double* br,

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/target_clones.hpp"
 
 namespace qneuro::field {
 
@@ -200,14 +201,14 @@ __attribute__((always_inline)) inline void lines_body(const LineFactors<Real>& f
 
 // Clones for AVX-512, AVX2 and the baseline: without FMA contraction each computes the same
 // IEEE operations per lane, so the result does not depend on the CPU that runs it.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void solve_lines(
-    const LineFactors<double>& fac, std::complex<double>* psi, std::size_t stride,
-    std::size_t count, std::complex<double>* work) {
+QNEURO_TARGET_CLONES void solve_lines(const LineFactors<double>& fac, std::complex<double>* psi,
+                                      std::size_t stride, std::size_t count,
+                                      std::complex<double>* work) {
   lines_body(fac, psi, stride, count, work);
 }
-__attribute__((target_clones("avx512f", "avx2", "default"))) void solve_lines(
-    const LineFactors<float>& fac, std::complex<float>* psi, std::size_t stride, std::size_t count,
-    std::complex<float>* work) {
+QNEURO_TARGET_CLONES void solve_lines(const LineFactors<float>& fac, std::complex<float>* psi,
+                                      std::size_t stride, std::size_t count,
+                                      std::complex<float>* work) {
   lines_body(fac, psi, stride, count, work);
 }
 }  // namespace

@@ -1,6 +1,7 @@
 #include "phase_kernel.hpp"
 
 #include "qneuro/core/fast_math.hpp"
+#include "qneuro/core/target_clones.hpp"
 
 namespace qneuro::field::kernels {
 
@@ -30,7 +31,7 @@ __attribute__((always_inline)) inline void phase_body(Real* __restrict p, const 
 }
 }  // namespace
 
-#define QNEURO_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define QNEURO_CLONES QNEURO_TARGET_CLONES
 
 QNEURO_CLONES void phase_line_dd(double* psi, const PhaseLine& a) {
   phase_body<double, double>(psi, a);

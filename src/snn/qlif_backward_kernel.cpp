@@ -7,6 +7,7 @@
 
 #include "qlif_kernel.hpp"
 #include "qneuro/core/denormals.hpp"
+#include "qneuro/core/target_clones.hpp"
 #include "qneuro/snn/qlif_adjoint.hpp"
 
 namespace qneuro::snn::kernel {
@@ -139,7 +140,7 @@ __attribute__((always_inline)) inline void reverse_body(const BlockArgs& f, cons
   }
 }
 
-#define QNEURO_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define QNEURO_CLONES QNEURO_TARGET_CLONES
 #define QNEURO_REVERSE(name, M, MAP, S)                                                      \
   QNEURO_CLONES void name##_plain(const BlockArgs& f, const BackwardArgs& g, const Tape& tp, \
                                   BackScratch& bs) {                                         \
@@ -217,11 +218,13 @@ std::size_t backward_block(const BlockArgs& fwd, const BackwardArgs& g,
   NeuronState<float> state[L];
   std::copy(initial, initial + n, state);
   run_block(f, fs, state);
-  std::size_t mismatches = 0;
+  unsigned mismatches = 0;
   for (std::size_t t = 0; t < f.T; ++t) {
-    const uint8_t* saved = g.spikes + (t * f.B + f.b) * f.N + f.n0;
+    const uint8_t* __restrict saved = g.spikes + (t * f.B + f.b) * f.N + f.n0;
+    const float* __restrict z = tp.z + t * L;
+#pragma omp simd reduction(+ : mismatches)
     for (std::size_t j = 0; j < n; ++j) {
-      mismatches += (tp.z[t * L + j] != 0.0f) != (saved[j] != 0) ? 1 : 0;
+      mismatches += static_cast<unsigned>(z[j] != 0.0f) ^ static_cast<unsigned>(saved[j] != 0);
     }
   }
   // 2. the adjoint, backwards in time

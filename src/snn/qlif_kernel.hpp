@@ -89,10 +89,15 @@ inline uint64_t group_counter(uint64_t episode, uint64_t group) {
   return (episode << 32) | group;
 }
 
-/// Philox4x32-10 for n consecutive entities (entity_lo0 + j, entity_hi) at one step counter,
-/// four output words per entity (tested against Random123 in tests/unit/snn).
+/// Philox4x32-10 for n <= kLanes consecutive entities (entity_lo0 + j, entity_hi) at one step
+/// counter, four output words per entity: w[q][j] = word q of entity j (the words of
+/// rng::Philox, tested in tests/unit/snn/test_qlif_kernel_philox.cpp). Runs the AVX-512
+/// intrinsics version where the CPU has AVX-512F, else the auto-vectorised portable one.
 void philox_lanes(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entity_hi,
                   uint32_t entity_lo0, std::size_t n, uint32_t (*w)[kLanes]);
+/// The portable (auto-vectorised) version of philox_lanes, for the test that both agree.
+void philox_lanes_portable(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entity_hi,
+                           uint32_t entity_lo0, std::size_t n, uint32_t (*w)[kLanes]);
 
 /// Box-Muller of two Philox words (the membrane noise of population.hpp): the cos and sin normals.
 inline void box_muller(uint32_t wa, uint32_t wb, float& c, float& s) {

@@ -1,5 +1,6 @@
 #include "qlif_function.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -60,6 +61,15 @@ SequenceArgs<Real> make_args(const StepConstants<Real>& c, const Tensor& input, 
   return a;
 }
 
+/// (B, N, 9) copies of c.initial_state().
+template <typename Real>
+Tensor initial_states(const StepConstants<Real>& c, int64_t B, int64_t N, const Tensor& like) {
+  Tensor t = torch::empty({B, N, 9}, like.options());
+  auto* s = reinterpret_cast<NeuronState<Real>*>(t.data_ptr<Real>());
+  std::fill(s, s + B * N, c.initial_state());
+  return t;
+}
+
 Tensor contiguous_or_undefined(const Tensor& t) {
   return t.defined() ? t.contiguous() : t;
 }
@@ -83,7 +93,8 @@ struct QLIFFunction : public torch::autograd::Function<QLIFFunction> {
     p.eta = eta.item<double>();
     p.validate();
     // The layer replaces its state tensor after the call (it never writes into it), so the
-    // initial state can be saved as it is; the pass advances a copy.
+    // initial state can be saved as it is; the pass advances a copy. A call that starts from
+    // the model's initial state saves nothing: the backward rebuilds it.
     const Tensor state0 = call->state.contiguous();
     Tensor state = state0.clone();
     Tensor z = torch::empty_like(input);
@@ -107,7 +118,7 @@ struct QLIFFunction : public torch::autograd::Function<QLIFFunction> {
     *call->final_state = state;
     ctx->save_for_backward({input, mod, V_th, q_scale, q_bias, xi, u});
     ctx->saved_data["spikes"] = spikes;
-    ctx->saved_data["state0"] = state0;
+    if (!call->state_is_initial) ctx->saved_data["state0"] = state0;
     ctx->saved_data["constants"] = blob;
     ctx->saved_data["seed"] = static_cast<int64_t>(call->seed);
     ctx->saved_data["layer"] = static_cast<int64_t>(call->layer);
@@ -130,7 +141,6 @@ struct QLIFFunction : public torch::autograd::Function<QLIFFunction> {
     const Tensor& xi = saved[5];
     const Tensor& u = saved[6];
     const Tensor spikes = ctx->saved_data["spikes"].toTensor();
-    const Tensor state0 = ctx->saved_data["state0"].toTensor();
     const Tensor blob = ctx->saved_data["constants"].toTensor();
     const Tensor gz = grads[0].defined() ? grads[0].contiguous() : torch::zeros_like(input);
     const Tensor gv = contiguous_or_undefined(grads[1]);
@@ -144,6 +154,9 @@ struct QLIFFunction : public torch::autograd::Function<QLIFFunction> {
            g_eta = partial();
     AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "qlif_backward", [&] {
       const StepConstants<scalar_t> c = unpack_constants<scalar_t>(blob);
+      const Tensor state0 = ctx->saved_data.count("state0") != 0
+                                ? ctx->saved_data["state0"].toTensor()
+                                : initial_states(c, B, N, input);
       SequenceArgs<scalar_t> a = make_args<scalar_t>(c, input, mod, V_th, q_scale, q_bias, xi, u);
       a.seed = static_cast<uint32_t>(ctx->saved_data["seed"].toInt());
       a.layer = static_cast<uint32_t>(ctx->saved_data["layer"].toInt());

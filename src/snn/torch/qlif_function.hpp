@@ -17,6 +17,9 @@ struct QLIFCall {
   bool training = true;
   bool relaxed = false;
   torch::Tensor state;  ///< (B, N, 9), read; the final state is written to final_state
+  /// True if `state` is StepConstants::initial_state() everywhere (the first call after a
+  /// reset): the backward rebuilds it instead of the forward saving a copy.
+  bool state_is_initial = false;
   torch::Tensor* final_state = nullptr;
 };
 

@@ -60,11 +60,12 @@ torch::Tensor shape_modulation(const torch::Tensor& modulation, int64_t T, int64
   return m;
 }
 
-int64_t qlif_saved_bytes(int64_t T, int64_t B, int64_t N, torch::ScalarType dtype) {
+int64_t qlif_saved_bytes(int64_t T, int64_t B, int64_t N, torch::ScalarType dtype,
+                         bool carried_state) {
   const int64_t real = static_cast<int64_t>(torch::elementSize(dtype));
-  const int64_t per_step = T * B * N * (real + 1);  // input + spike bytes
-  const int64_t state = B * N * 9 * real;           // initial state
-  const int64_t params = 3 * N * real + 2 * real;   // V_th, q_scale, q_bias, tau, eta
+  const int64_t per_step = T * B * N * (real + 1);             // input + spike bytes
+  const int64_t state = carried_state ? B * N * 9 * real : 0;  // initial state
+  const int64_t params = 3 * N * real + 2 * real;              // V_th, q_scale, q_bias, tau, eta
   const auto constants = static_cast<int64_t>(sizeof(StepConstants<double>));
   return per_step + state + params + constants;
 }
@@ -136,7 +137,8 @@ QLIFOutput QLIFLayerImpl::forward_with(const torch::Tensor& input, const torch::
                      std::to_string(B) + " while state is carried; call reset() first");
   }
   const NeuronParams& p = options_.params();
-  if (!state_.defined()) state_ = initial_state(p, B, N, dtype);
+  const bool fresh = !state_.defined();
+  if (fresh) state_ = initial_state(p, B, N, dtype);
   const torch::Tensor mod = shape_modulation(modulation, T, B, N);
   if (mod.defined() && mod.scalar_type() != dtype) {
     throw InputError("modulation must have the input's dtype");
@@ -160,6 +162,7 @@ QLIFOutput QLIFLayerImpl::forward_with(const torch::Tensor& input, const torch::
   call.training = is_training();
   call.relaxed = r.relaxed;
   call.state = state_;
+  call.state_is_initial = fresh;
   torch::Tensor next_state;
   call.final_state = &next_state;
   const auto out = detail::qlif_apply(input, mod, V_th, tau, eta, q_scale, q_bias, r.xi, r.u, call);

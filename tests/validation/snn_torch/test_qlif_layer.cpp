@@ -23,16 +23,25 @@ QLIFLayer quantum_layer(int64_t n) {
 
 TEST(QLIFLayer, CarriedStateEqualsOneLongCall) {
   torch::manual_seed(1);
-  const Tensor input = 1.5 * torch::rand({30, 3, 70});
+  const Tensor input = (1.5 * torch::rand({30, 3, 70})).requires_grad_(true);
+  const Tensor w = torch::randn({30, 3, 70});
   auto whole = quantum_layer(70);
   auto pieces = quantum_layer(70);
   const QLIFOutput a = whole->forward(input);
-  const QLIFOutput b1 = pieces->forward(input.slice(0, 0, 13));  // cuts a four-step group
-  const QLIFOutput b2 = pieces->forward(input.slice(0, 13, 30));
+  const Tensor first = input.slice(0, 0, 13).detach().requires_grad_(true);
+  const Tensor second = input.slice(0, 13, 30).detach().requires_grad_(true);
+  const QLIFOutput b1 = pieces->forward(first);  // cuts a four-step group
+  const QLIFOutput b2 = pieces->forward(second);
   EXPECT_TRUE(torch::equal(a.spikes, torch::cat({b1.spikes, b2.spikes})));
   EXPECT_TRUE(torch::equal(a.voltage, torch::cat({b1.voltage, b2.voltage})));
   EXPECT_EQ(pieces->time(), 30u);
   EXPECT_GT(a.spikes.sum().item<double>(), 0.0);
+  // The second call's backward replays from the state it saved (the first call's replays from
+  // the rebuilt initial state): the gradient of its input equals the long call's, since the
+  // adjoint of steps 13.. never looks further back.
+  ((a.spikes + a.voltage) * w).sum().backward();
+  ((b2.spikes + b2.voltage) * w.slice(0, 13, 30)).sum().backward();
+  EXPECT_TRUE(torch::equal(input.grad().slice(0, 13, 30), second.grad()));
 }
 
 TEST(QLIFLayer, ResetStartsFromTheInitialStateWithNewNoise) {
@@ -107,9 +116,10 @@ TEST(QLIFLayer, UnusedParametersGetZeroGradients) {
   }
   EXPECT_NE(layer->V_th.grad().abs().sum().item<double>(), 0.0);
   EXPECT_NE(layer->tau.grad().item<double>(), 0.0);
-  EXPECT_EQ(qlif_saved_bytes(20, 2, 16, torch::kFloat),
-            20 * 2 * 16 * 5 + 2 * 16 * 9 * 4 + 3 * 16 * 4 + 2 * 4 +
-                static_cast<int64_t>(sizeof(StepConstants<double>)));
+  const int64_t fixed = 3 * 16 * 4 + 2 * 4 + static_cast<int64_t>(sizeof(StepConstants<double>));
+  EXPECT_EQ(qlif_saved_bytes(20, 2, 16, torch::kFloat, false), 20 * 2 * 16 * 5 + fixed);
+  EXPECT_EQ(qlif_saved_bytes(20, 2, 16, torch::kFloat, true),
+            20 * 2 * 16 * 5 + 2 * 16 * 9 * 4 + fixed);
 }
 
 }  // namespace

@@ -108,8 +108,11 @@ torch::Tensor shape_modulation(const torch::Tensor& modulation, int64_t T, int64
 QLIFRandoms philox_randoms(uint32_t seed, uint32_t layer, uint64_t episode, uint64_t t0, int64_t T,
                            int64_t B, int64_t N, int shots, torch::ScalarType dtype);
 
-/// Bytes the fused autograd function saves for the backward of a (T, B, N) call (input, spike
-/// bytes, initial state and constants): the figure docs/snn.md reports per neuron-step.
-int64_t qlif_saved_bytes(int64_t T, int64_t B, int64_t N, torch::ScalarType dtype);
+/// Bytes the fused autograd function saves for the backward of a (T, B, N) call: input, spike
+/// bytes, parameters and constants, plus the initial state if the call continues a carried
+/// state (the first call after reset() starts from the known initial state and saves none).
+/// The figure docs/snn-train.md reports per neuron-step.
+int64_t qlif_saved_bytes(int64_t T, int64_t B, int64_t N, torch::ScalarType dtype,
+                         bool carried_state);
 
 }  // namespace qneuro::snn
