@@ -83,6 +83,7 @@ Command register_analyze(CLI::App& root, const GlobalOptions& global);
 Command register_synth(CLI::App& root, const GlobalOptions& global);
 Command register_field(CLI::App& root, const GlobalOptions& global);
 Command register_snn(CLI::App& root, const GlobalOptions& global);
+Command register_flux(CLI::App& root, const GlobalOptions& global);
 /// `snn train` and `snn bench-train` (built with LibTorch; otherwise `snn train` explains).
 Command register_snn_train(CLI::App& snn, const GlobalOptions& global);
 Command register_snn_bench_train(CLI::App& snn, const GlobalOptions& global);

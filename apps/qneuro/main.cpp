@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   commands.push_back(cli::register_synth(app, global));
   commands.push_back(cli::register_field(app, global));
   commands.push_back(cli::register_snn(app, global));
+  commands.push_back(cli::register_flux(app, global));
 
   try {
     app.parse(argc, argv);

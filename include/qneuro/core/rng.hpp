@@ -39,6 +39,10 @@ enum class Stream : uint32_t {
   SnnInputWeights = 6,    ///< Poisson-input weights, step = source block, entity = neuron
   /// rate code of `snn train`: step = (episode << 32) | (t >> 2), entity = (sample << 20) | feature
   SnnEncoder = 7,
+  /// training windows of `flux train`: step = optimiser step, entity = window in the batch
+  FluxBatches = 8,
+  /// `flux generate`: step = generated token index, entity = 0
+  FluxSampling = 9,
   /// QLIF layers: stream SnnLayer0 + 1024 * block + layer (block 0: spike uniforms, block 1:
   /// membrane noise, block 1 + k: measurement shot k), step = t >> 2 (one call serves four
   /// steps), entity = (b << 32) | neuron; see snn/population.hpp.
