@@ -102,6 +102,20 @@ config::Schema build_schema() {
 
 }  // namespace
 
+void ModelParams::validate() const {
+  if (kind != "flux" && kind != "faithful" && kind != "transformer") {
+    throw InputError("unknown model.kind '" + kind + "' (allowed: flux, faithful, transformer)");
+  }
+  if (kind != "faithful" && embed_dim % heads != 0) {
+    throw InputError("model.heads = " + std::to_string(heads) +
+                     " must divide model.embed_dim = " + std::to_string(embed_dim));
+  }
+  if (kind == "flux" && (embed_dim / heads) % 2 != 0) {
+    throw InputError("flux: model.embed_dim / model.heads = " + std::to_string(embed_dim / heads) +
+                     " must be even (each head's state is made of (x, y) pairs)");
+  }
+}
+
 const config::Schema& flux_schema() {
   static const config::Schema schema = build_schema();
   return schema;
@@ -116,15 +130,6 @@ FluxConfig flux_config_from(const config::Config& cfg) {
   m.num_layers = cfg.get_int("model.num_layers");
   m.heads = cfg.get_int("model.heads");
   m.ffn_mult = cfg.get_int("model.ffn_mult");
-  if (m.kind != "faithful" && m.embed_dim % m.heads != 0) {
-    throw InputError("model.heads = " + std::to_string(m.heads) +
-                     " must divide model.embed_dim = " + std::to_string(m.embed_dim));
-  }
-  if (m.kind == "flux" && (m.embed_dim / m.heads) % 2 != 0) {
-    throw InputError(
-        "flux: model.embed_dim / model.heads = " + std::to_string(m.embed_dim / m.heads) +
-        " must be even (each head's state is made of (x, y) pairs)");
-  }
   m.hebbian_decay = cfg.get_float("hebbian.decay");
   m.hebbian_strength = cfg.get_float("hebbian.strength");
   m.connection_clamp = cfg.get_float("hebbian.clamp");
@@ -152,6 +157,7 @@ FluxConfig flux_config_from(const config::Config& cfg) {
   m.fixed_dt = cfg.get_float("integrator.fixed_dt");
   m.geometric_weight = cfg.get_float("loss.geometric_weight");
   m.output_hebbian_rate = cfg.get_float("output_hebbian.rate");
+  m.validate();
   TrainParams& t = c.train;
   t.steps = cfg.get_int("train.steps");
   t.batch = cfg.get_int("train.batch");

@@ -29,7 +29,6 @@
 #include <cmath>
 
 #include "flux_internal.hpp"
-#include "qneuro/core/error.hpp"
 
 namespace qneuro::flux {
 
@@ -39,7 +38,7 @@ using torch::Tensor;
 namespace F = torch::nn::functional;
 
 struct FluxLayerImpl : torch::nn::Module {
-  FluxLayerImpl(const ModelParams& p, int64_t vocab, int64_t index) {
+  FluxLayerImpl(const ModelParams& p, int64_t vocab) {
     const int64_t D = p.embed_dim;
     frame = register_module("frame", torch::nn::Linear(torch::nn::LinearOptions(D, D).bias(false)));
     mix = register_module("mix", torch::nn::Linear(D, D));
@@ -55,7 +54,6 @@ struct FluxLayerImpl : torch::nn::Module {
       hebbian_gain = register_parameter("hebbian_gain", torch::full({1}, p.hebbian_score_gain));
       memory = register_buffer("memory", torch::zeros({vocab, vocab}));
     }
-    (void)index;
   }
   torch::nn::Linear frame{nullptr}, mix{nullptr}, ffn1{nullptr}, ffn2{nullptr};
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
@@ -71,7 +69,7 @@ class FluxModel : public LanguageModel {
     e.narrow(1, 0, 2).copy_(cardioid_points(vocab));
     embedding_ = register_parameter("embedding", e);
     for (int64_t l = 0; l < p.num_layers; ++l) {
-      layers_.push_back(register_module("layer" + std::to_string(l), FluxLayer(p, vocab, l)));
+      layers_.push_back(register_module("layer" + std::to_string(l), FluxLayer(p, vocab)));
     }
     if (p.readout_all_layers) {
       Tensor w = torch::zeros({p.num_layers});
@@ -192,9 +190,6 @@ class FluxModel : public LanguageModel {
 }  // namespace
 
 std::shared_ptr<LanguageModel> make_flux_model(const ModelParams& p, int64_t vocab) {
-  if ((p.embed_dim / p.heads) % 2 != 0) {
-    throw InputError("flux: embed_dim / heads must be even (states are (x, y) pairs)");
-  }
   return std::make_shared<FluxModel>(p, vocab);
 }
 

@@ -68,14 +68,10 @@ void LanguageModel::apply_output_rule(const ForwardResult& r, const Tensor& targ
 
 std::shared_ptr<LanguageModel> make_model(const ModelParams& p, int64_t vocab) {
   if (vocab < 2) throw InputError("a language model needs a vocabulary of at least 2 tokens");
+  p.validate();
   if (p.kind == "faithful") return make_faithful(p, vocab);
-  if (p.embed_dim % p.heads != 0) {
-    throw InputError("model.heads = " + std::to_string(p.heads) +
-                     " must divide model.embed_dim = " + std::to_string(p.embed_dim));
-  }
   if (p.kind == "flux") return make_flux_model(p, vocab);
-  if (p.kind == "transformer") return make_transformer(p, vocab);
-  throw InputError("unknown model.kind '" + p.kind + "' (allowed: flux, faithful, transformer)");
+  return make_transformer(p, vocab);
 }
 
 }  // namespace qneuro::flux

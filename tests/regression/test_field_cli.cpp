@@ -16,19 +16,12 @@
 namespace qneuro {
 namespace {
 
+using testing::quote_path;
+using testing::read_json;
 using testing::run_command;
 using testing::run_qneuro;
 using testing::shell_quote;
 using testing::TempDir;
-
-nlohmann::json read_json(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
-
-std::string q(const std::filesystem::path& p) {
-  return shell_quote(p.string());
-}
 
 /// The EEG signals [channel x sample] a run wrote to DIR/eeg.h5, flattened.
 std::vector<double> signals(const std::filesystem::path& run_dir) {
@@ -38,7 +31,7 @@ std::vector<double> signals(const std::filesystem::path& run_dir) {
 TEST(FieldCli, TestPresetWritesEveryOutputAndPeaksAtTheTrapFrequency) {
   TempDir dir;
   const auto out = dir / "run";
-  const auto r = run_qneuro("field --preset test --out " + q(out));
+  const auto r = run_qneuro("field --preset test --out " + quote_path(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* f : {"eeg.h5", "eeg.edf", "summary.json", "config.resolved.toml", "run.json"}) {
     EXPECT_TRUE(std::filesystem::exists(out / f)) << f;
@@ -84,7 +77,7 @@ TEST(FieldCli, TestPresetWritesEveryOutputAndPeaksAtTheTrapFrequency) {
 TEST(FieldCli, OutputsOpenInH5pyMneAndQneuroAnalyze) {
   TempDir dir;
   const auto out = dir / "run";
-  ASSERT_EQ(run_qneuro("field --preset test -q --out " + q(out)).exit_code, 0);
+  ASSERT_EQ(run_qneuro("field --preset test -q --out " + quote_path(out)).exit_code, 0);
   const std::string py =
       "import h5py, mne, numpy as np\n"
       "f = h5py.File('" +
@@ -104,12 +97,12 @@ TEST(FieldCli, OutputsOpenInH5pyMneAndQneuroAnalyze) {
       "print('ok')\n";
   const auto script = dir / "check.py";
   std::ofstream(script) << py;
-  const auto r = run_command(std::string(QNEURO_PYTHON) + " " + q(script));
+  const auto r = run_command(std::string(QNEURO_PYTHON) + " " + quote_path(script));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ok"), std::string::npos) << r.output;
-  const auto a = run_qneuro("analyze -q " + q(out / "eeg.h5") +
+  const auto a = run_qneuro("analyze -q " + quote_path(out / "eeg.h5") +
                             " --set welch.nperseg=128 --set connectivity.edge_s=0.0625 --out " +
-                            q(dir / "an"));
+                            quote_path(dir / "an"));
   ASSERT_EQ(a.exit_code, 0) << a.output;
   // The same Welch settings give the same spectra as the field run's own analysis.
   const auto s1 = read_json(out / "summary.json");
@@ -130,13 +123,14 @@ class FieldResume : public ::testing::TestWithParam<int> {};
 TEST_P(FieldResume, ExtendingACheckpointedRunIsBitIdentical) {
   TempDir dir;
   const std::string common = " --preset test -q --set output.checkpoint_every=100 ";
-  ASSERT_EQ(run_qneuro("field" + common + "--out " + q(dir / "full")).exit_code, 0);
+  ASSERT_EQ(run_qneuro("field" + common + "--out " + quote_path(dir / "full")).exit_code, 0);
   // Part of the run, then extend it to the full length from its final checkpoint.
   ASSERT_EQ(run_qneuro("field" + common + "--set time.steps=" + std::to_string(GetParam()) +
-                       " --out " + q(dir / "half"))
+                       " --out " + quote_path(dir / "half"))
                 .exit_code,
             0);
-  const auto r = run_qneuro("field -q --resume " + q(dir / "half") + " --set time.steps=512");
+  const auto r =
+      run_qneuro("field -q --resume " + quote_path(dir / "half") + " --set time.steps=512");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // The resolved config of the extended run says what its outputs were computed with.
   std::ifstream toml(dir / "half" / "config.resolved.toml");
@@ -151,7 +145,8 @@ TEST_P(FieldResume, ExtendingACheckpointedRunIsBitIdentical) {
   // A physics change is refused: the checkpoint belongs to another model; so is a change of
   // the stored snapshot slices.
   for (const char* change : {"model.D=0.2", "output.snapshot_r=[0,1]"}) {
-    const auto bad = run_qneuro("field -q --resume " + q(dir / "half") + " --set " + change);
+    const auto bad =
+        run_qneuro("field -q --resume " + quote_path(dir / "half") + " --set " + change);
     EXPECT_EQ(bad.exit_code, 2) << change << ": " << bad.output;
     EXPECT_NE(bad.output.find("different configuration"), std::string::npos) << bad.output;
   }
@@ -166,7 +161,7 @@ TEST(FieldCli, CheckpointsNeverHoldABrokenState) {
   const auto r = run_qneuro(
       "field --preset test -q --set stimulus.amplitude=1e308 --set 'stimulus.window_s=[0.1, 1e9]' "
       "--set output.checkpoint_every=4 --set output.diag_every=0 --out " +
-      q(dir / "o"));
+      quote_path(dir / "o"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("not finite"), std::string::npos) << r.output;
   const auto ck = io::H5File::open_read(dir / "o" / "checkpoint.h5");
@@ -177,8 +172,8 @@ TEST(FieldCli, CheckpointsNeverHoldABrokenState) {
 TEST(FieldCli, OneAndTwoThreadsGiveIdenticalSignals) {
   TempDir dir;
   const std::string args = " field --preset test -q --set state.schedule=wake,light@0.1 ";
-  ASSERT_EQ(run_qneuro("--threads 1" + args + "--out " + q(dir / "t1")).exit_code, 0);
-  ASSERT_EQ(run_qneuro("--threads 2" + args + "--out " + q(dir / "t2")).exit_code, 0);
+  ASSERT_EQ(run_qneuro("--threads 1" + args + "--out " + quote_path(dir / "t1")).exit_code, 0);
+  ASSERT_EQ(run_qneuro("--threads 2" + args + "--out " + quote_path(dir / "t2")).exit_code, 0);
   EXPECT_EQ(signals(dir / "t1"), signals(dir / "t2"));
   // Absorption (light sleep from 0.1 s) removes density: the final norm is below 1.
   const auto s = read_json(dir / "t1" / "summary.json");
@@ -189,12 +184,14 @@ TEST(FieldCli, OneAndTwoThreadsGiveIdenticalSignals) {
 // trajectory (the step reuses its own cached potential).
 TEST(FieldCli, DiagnosticsCadenceDoesNotChangeTheSignals) {
   TempDir dir;
-  ASSERT_EQ(run_qneuro("field --preset test -q --set output.diag_every=0 --out " + q(dir / "a"))
-                .exit_code,
-            0);
-  ASSERT_EQ(run_qneuro("field --preset test -q --set output.diag_every=3 --out " + q(dir / "b"))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_qneuro("field --preset test -q --set output.diag_every=0 --out " + quote_path(dir / "a"))
+          .exit_code,
+      0);
+  ASSERT_EQ(
+      run_qneuro("field --preset test -q --set output.diag_every=3 --out " + quote_path(dir / "b"))
+          .exit_code,
+      0);
   EXPECT_EQ(signals(dir / "a"), signals(dir / "b"));
 }
 
@@ -204,7 +201,7 @@ TEST(FieldCli, NormDriftStopsTheRunAndKeepsTheOutputs) {
   const auto r = run_qneuro(
       "field --preset test -q --set precision=\"float\" "
       "--set output.norm_tolerance=1e-12 --out " +
-      q(dir / "o"));
+      quote_path(dir / "o"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("norm drifted"), std::string::npos) << r.output;
   const auto s = read_json(dir / "o" / "summary.json");
@@ -217,7 +214,7 @@ TEST(FieldCli, NonFiniteStateStopsTheRunWithADiagnostic) {
   const auto r = run_qneuro(
       "field --preset test -q --set stimulus.amplitude=1e308 "
       "--set stimulus.freq_hz=0.5 --out " +
-      q(dir / "o"));
+      quote_path(dir / "o"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("not finite"), std::string::npos) << r.output;
   EXPECT_TRUE(std::filesystem::exists(dir / "o" / "summary.json"));
@@ -233,7 +230,7 @@ class FieldBadConfig : public ::testing::TestWithParam<BadConfig> {};
 TEST_P(FieldBadConfig, ExitsTwoNamingTheKey) {
   TempDir dir;
   const auto r = run_qneuro(std::string("field --preset test -q ") + GetParam().sets + " --out " +
-                            q(dir / "o"));
+                            quote_path(dir / "o"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find(std::string("'") + GetParam().key + "'"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;
@@ -279,7 +276,7 @@ TEST(FieldCli, SnapshotsAreStoredForTheChosenSlices) {
   TempDir dir;
   ASSERT_EQ(run_qneuro("field --preset test -q --set output.snapshot_every=128 "
                        "--set output.snapshot_r=[0,4] --out " +
-                       q(dir / "o"))
+                       quote_path(dir / "o"))
                 .exit_code,
             0);
   const auto h5 = io::H5File::open_read(dir / "o" / "eeg.h5");

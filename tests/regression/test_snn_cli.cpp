@@ -14,24 +14,18 @@
 namespace qneuro {
 namespace {
 
+using testing::quote_path;
+using testing::read_json;
 using testing::run_command;
 using testing::run_qneuro;
 using testing::shell_quote;
 using testing::TempDir;
 
-std::string q(const std::filesystem::path& p) {
-  return shell_quote(p.string());
-}
-
-nlohmann::json read_json(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
-
 TEST(SnnCli, TestPresetWritesSpikesVoltageAndSummary) {
   TempDir dir;
   const auto out = dir / "run";
-  const auto r = run_qneuro("snn --preset test -q --set record.traces=true --out " + q(out));
+  const auto r =
+      run_qneuro("snn --preset test -q --set record.traces=true --out " + quote_path(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto s = read_json(out / "summary.json");
   EXPECT_EQ(s["schema"], "qneuro.snn/1");
@@ -59,7 +53,7 @@ TEST(SnnCli, TestPresetWritesSpikesVoltageAndSummary) {
       "assert np.all((f['E'][()] >= 0) & (f['E'][()] <= 1))\n"
       "print('ok')\n";
   std::ofstream(dir / "check.py") << py;
-  const auto c = run_command(std::string(QNEURO_PYTHON) + " " + q(dir / "check.py"));
+  const auto c = run_command(std::string(QNEURO_PYTHON) + " " + quote_path(dir / "check.py"));
   EXPECT_EQ(c.exit_code, 0) << c.output;
 }
 
@@ -68,8 +62,8 @@ TEST(SnnCli, OneAndTwoThreadsGiveIdenticalSpikes) {
   for (const char* mode : {"quantum", "stochastic"}) {
     const std::string args = std::string(" snn --preset test -q --set sim.batch=2 --set mode=") +
                              mode + " --set sim.neurons=300 --set sim.steps=37 ";
-    ASSERT_EQ(run_qneuro("--threads 1" + args + "--out " + q(dir / "t1")).exit_code, 0);
-    ASSERT_EQ(run_qneuro("--threads 2" + args + "--out " + q(dir / "t2")).exit_code, 0);
+    ASSERT_EQ(run_qneuro("--threads 1" + args + "--out " + quote_path(dir / "t1")).exit_code, 0);
+    ASSERT_EQ(run_qneuro("--threads 2" + args + "--out " + quote_path(dir / "t2")).exit_code, 0);
     const auto a = io::H5File::open_read(dir / "t1" / "spikes.h5");
     const auto b = io::H5File::open_read(dir / "t2" / "spikes.h5");
     EXPECT_EQ(a.read_uint8("spikes").data, b.read_uint8("spikes").data) << mode;
@@ -84,9 +78,9 @@ TEST(SnnCli, FileInputFromNpyAndHdf5TakesItsShape) {
     for (std::size_t n = 0; n < 8; ++n) rows[t][n] = 1.0 + 0.1 * static_cast<double>(n);
   }
   testing::write_npy(dir / "in.npy", rows);  // [T, N] float64
-  const auto r =
-      run_qneuro("snn -q --set input.kind=file --set input.path=" + q((dir / "in.npy").string()) +
-                 " --out " + q(dir / "npy"));
+  const auto r = run_qneuro(
+      "snn -q --set input.kind=file --set input.path=" + quote_path((dir / "in.npy").string()) +
+      " --out " + quote_path(dir / "npy"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto s = read_json(dir / "npy" / "summary.json");
   EXPECT_EQ(s["steps"], 50);
@@ -99,13 +93,14 @@ TEST(SnnCli, FileInputFromNpyAndHdf5TakesItsShape) {
     f.close();
   }
   const auto h = run_qneuro("snn -q --set input.kind=file --set input.path=" +
-                            q((dir / "in.h5").string() + ":/currents") + " --out " + q(dir / "h5"));
+                            quote_path((dir / "in.h5").string() + ":/currents") + " --out " +
+                            quote_path(dir / "h5"));
   ASSERT_EQ(h.exit_code, 0) << h.output;
   EXPECT_EQ(read_json(dir / "h5" / "summary.json")["batch"], 2);
   // An explicit sim key that contradicts the file is a usage error naming it.
   const auto bad = run_qneuro("snn -q --set input.kind=file --set input.path=" +
-                              q((dir / "in.h5").string() + ":/currents") +
-                              " --set sim.neurons=7 --out " + q(dir / "bad"));
+                              quote_path((dir / "in.h5").string() + ":/currents") +
+                              " --set sim.neurons=7 --out " + quote_path(dir / "bad"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find("sim.neurons"), std::string::npos) << bad.output;
   // A truncated .npy is refused.
@@ -114,9 +109,9 @@ TEST(SnnCli, FileInputFromNpyAndHdf5TakesItsShape) {
     std::string bytes((std::istreambuf_iterator<char>(in)), {});
     std::ofstream(dir / "cut.npy", std::ios::binary) << bytes.substr(0, bytes.size() - 100);
   }
-  const auto cut =
-      run_qneuro("snn -q --set input.kind=file --set input.path=" + q((dir / "cut.npy").string()) +
-                 " --out " + q(dir / "cut"));
+  const auto cut = run_qneuro(
+      "snn -q --set input.kind=file --set input.path=" + quote_path((dir / "cut.npy").string()) +
+      " --out " + quote_path(dir / "cut"));
   EXPECT_EQ(cut.exit_code, 2) << cut.output;
   EXPECT_NE(cut.output.find("truncated"), std::string::npos) << cut.output;
 }
@@ -153,7 +148,8 @@ class SnnBadInput : public ::testing::TestWithParam<BadSnn> {};
 
 TEST_P(SnnBadInput, ExitsTwoNamingTheParameter) {
   TempDir dir;
-  const auto r = run_qneuro(std::string("snn -q ") + GetParam().args + " --out " + q(dir / "o"));
+  const auto r =
+      run_qneuro(std::string("snn -q ") + GetParam().args + " --out " + quote_path(dir / "o"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find(GetParam().names), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "o" / "spikes.h5"));

@@ -7,9 +7,12 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace qneuro::testing {
 
@@ -71,6 +74,17 @@ inline std::string shell_quote(const std::string& s) {
     }
   }
   return out + "'";
+}
+
+/// A path quoted for /bin/sh.
+inline std::string quote_path(const std::filesystem::path& p) {
+  return shell_quote(p.string());
+}
+
+/// Parses a JSON file (summary.json, run.json) a command wrote.
+inline nlohmann::json read_json(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
 }
 
 /// Runs the qneuro CLI built alongside the tests with the given (already quoted) arguments.

@@ -40,6 +40,10 @@ struct ModelParams {
   bool learn_dt = true;            ///< per-layer dt = sigmoid(a), a learned
   double dt_init = 0.5;            ///< initial dt of the flux integrator
   double gate_sharpness = 4.0;     ///< initial tau of the soft threshold gate sigma(tau (s - thr))
+
+  /// Throws InputError for an unknown kind, heads that do not divide embed_dim (flux,
+  /// transformer) or an odd per-head width (flux: its states are (x, y) pairs).
+  void validate() const;
 };
 
 struct TrainParams {

@@ -13,18 +13,11 @@
 namespace qneuro {
 namespace {
 
+using testing::quote_path;
+using testing::read_json;
 using testing::run_qneuro;
 using testing::shell_quote;
 using testing::TempDir;
-
-std::string q(const std::filesystem::path& p) {
-  return shell_quote(p.string());
-}
-
-nlohmann::json read_json(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
 
 /// A repetitive text with some structure: ~6 k characters of a small vocabulary.
 std::filesystem::path write_text(const std::filesystem::path& dir) {
@@ -39,7 +32,8 @@ TEST(FluxCli, TrainEvalGenerateAndResume) {
   TempDir tmp;
   const auto text = write_text(tmp.path());
   const auto out = tmp.path() / "run";
-  auto r = run_qneuro("flux train -q --preset test --text " + q(text) + " --out " + q(out));
+  auto r = run_qneuro("flux train -q --preset test --text " + quote_path(text) + " --out " +
+                      quote_path(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto s = read_json(out / "summary.json");
   EXPECT_EQ(s["schema"], "qneuro.flux.train/1");
@@ -61,8 +55,8 @@ TEST(FluxCli, TrainEvalGenerateAndResume) {
   const auto held = tmp.path() / "held.txt";
   std::ofstream(held) << all.substr(all.size() - s["tokens"]["held_out"].get<std::size_t>());
   const auto eval_out = tmp.path() / "eval";
-  r = run_qneuro("flux eval --checkpoint " + q(out) + " --text " + q(held) + " --out " +
-                 q(eval_out));
+  r = run_qneuro("flux eval --checkpoint " + quote_path(out) + " --text " + quote_path(held) +
+                 " --out " + quote_path(eval_out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto e = read_json(eval_out / "summary.json");
   EXPECT_EQ(e["schema"], "qneuro.flux.eval/1");
@@ -71,14 +65,14 @@ TEST(FluxCli, TrainEvalGenerateAndResume) {
   EXPECT_GT(e["nats_per_token"].get<double>(), 0.0);
   // generate: deterministic for a seed
   const std::string gen =
-      "flux generate --checkpoint " + q(out) + " --prompt 'the cat' --tokens 30 --seed 4";
+      "flux generate --checkpoint " + quote_path(out) + " --prompt 'the cat' --tokens 30 --seed 4";
   const auto g1 = run_qneuro(gen), g2 = run_qneuro(gen);
   ASSERT_EQ(g1.exit_code, 0) << g1.output;
   EXPECT_EQ(g1.output, g2.output);
   EXPECT_EQ(g1.output.rfind("the cat", 0), 0u) << g1.output;
   // resume with a larger budget continues from step 20
-  r = run_qneuro("flux train -q --preset test --set train.steps=30 --resume --text " + q(text) +
-                 " --out " + q(out));
+  r = run_qneuro("flux train -q --preset test --set train.steps=30 --resume --text " +
+                 quote_path(text) + " --out " + quote_path(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read_json(out / "summary.json")["steps"], 30);
 }
@@ -87,24 +81,28 @@ TEST(FluxCli, BadInputExitsTwoNamingTheProblem) {
   TempDir tmp;
   const auto text = write_text(tmp.path());
   const auto out = tmp.path() / "run";
-  ASSERT_EQ(
-      run_qneuro("flux train -q --preset test --text " + q(text) + " --out " + q(out)).exit_code,
-      0);
+  ASSERT_EQ(run_qneuro("flux train -q --preset test --text " + quote_path(text) + " --out " +
+                       quote_path(out))
+                .exit_code,
+            0);
   const auto empty = tmp.path() / "empty.txt";
   std::ofstream(empty).close();
   struct Case {
     std::string args, expect;
   };
   const std::vector<Case> cases = {
-      {"flux train -q --preset test --out " + q(tmp.path() / "x"), "--text"},
-      {"flux train -q --preset test --text " + q(tmp.path() / "missing.txt"), "no such file"},
-      {"flux train -q --preset test --text " + q(empty), "empty"},
-      {"flux train -q --preset test --set model.embd_dim=8 --text " + q(text), "embd_dim"},
-      {"flux train -q --preset transformer --resume --text " + q(text) + " --out " + q(out),
+      {"flux train -q --preset test --out " + quote_path(tmp.path() / "x"), "--text"},
+      {"flux train -q --preset test --text " + quote_path(tmp.path() / "missing.txt"),
+       "no such file"},
+      {"flux train -q --preset test --text " + quote_path(empty), "empty"},
+      {"flux train -q --preset test --set model.embd_dim=8 --text " + quote_path(text), "embd_dim"},
+      {"flux train -q --preset transformer --resume --text " + quote_path(text) + " --out " +
+           quote_path(out),
        "flux model"},
-      {"flux eval --checkpoint " + q(tmp.path()) + " --text " + q(text), "not a flux checkpoint"},
-      {"flux generate --checkpoint " + q(out) + " --prompt 'the cat?'", "'?'"},
-      {"flux generate --checkpoint " + q(out) + " --prompt the --top-k 1000", "top-k"},
+      {"flux eval --checkpoint " + quote_path(tmp.path()) + " --text " + quote_path(text),
+       "not a flux checkpoint"},
+      {"flux generate --checkpoint " + quote_path(out) + " --prompt 'the cat?'", "'?'"},
+      {"flux generate --checkpoint " + quote_path(out) + " --prompt the --top-k 1000", "top-k"},
   };
   for (const Case& c : cases) {
     const auto r = run_qneuro(c.args);

@@ -16,18 +16,11 @@
 namespace qneuro {
 namespace {
 
+using testing::quote_path;
+using testing::read_json;
 using testing::run_qneuro;
 using testing::shell_quote;
 using testing::TempDir;
-
-std::string q(const std::filesystem::path& p) {
-  return shell_quote(p.string());
-}
-
-nlohmann::json read_json(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
 
 /// 8x8 "digits": 10 random prototypes in [0, 16] plus noise; 600 rows (500 train, 100 test).
 std::filesystem::path write_blobs(const std::filesystem::path& dir, std::size_t rows = 600) {
@@ -56,7 +49,7 @@ TEST(SnnTrainCli, LearnsSeparableClassesAndWritesConsistentOutputs) {
   const auto r = run_qneuro(
       "snn train -q --preset test --set data.train_rows=500 --set "
       "train.epochs=8 --data " +
-      q(data) + " --out " + q(out));
+      quote_path(data) + " --out " + quote_path(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto s = read_json(out / "summary.json");
   EXPECT_EQ(s["schema"], "qneuro.snn.train/1");
@@ -88,7 +81,7 @@ TEST(SnnTrainCli, SameSeedGivesIdenticalCurvesForEveryMode) {
       const auto r = run_qneuro(std::string("snn train -q --preset ") + preset +
                                 " --set data.train_rows=150 --set train.epochs=2 --set "
                                 "model.hidden=16 --set model.steps=6 --data " +
-                                q(data) + " --out " + q(out));
+                                quote_path(data) + " --out " + quote_path(out));
       ASSERT_EQ(r.exit_code, 0) << r.output;
       runs.push_back(read_json(out / "summary.json")["epochs"]);
     }
@@ -132,7 +125,8 @@ TEST(SnnTrainCli, ReadsMnistIdxDirectories) {
   write_idx(mnist / "t10k-images-idx3-ubyte", 0x803, {12, 4, 4}, images(12));
   write_idx(mnist / "t10k-labels-idx1-ubyte", 0x801, {12}, labels(12));
   const auto out = dir / "run";
-  const auto r = run_qneuro("snn train -q --preset test --data " + q(mnist) + " --out " + q(out));
+  const auto r = run_qneuro("snn train -q --preset test --data " + quote_path(mnist) + " --out " +
+                            quote_path(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto s = read_json(out / "summary.json");
   EXPECT_EQ(s["data"]["format"], "idx");
@@ -142,8 +136,8 @@ TEST(SnnTrainCli, ReadsMnistIdxDirectories) {
   EXPECT_EQ(s["data"]["classes"], 4);
   // a truncated image file
   write_idx(mnist / "t10k-images-idx3-ubyte", 0x803, {12, 4, 4}, images(11));
-  const auto bad =
-      run_qneuro("snn train -q --preset test --data " + q(mnist) + " --out " + q(dir / "bad"));
+  const auto bad = run_qneuro("snn train -q --preset test --data " + quote_path(mnist) + " --out " +
+                              quote_path(dir / "bad"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find("t10k-images-idx3-ubyte"), std::string::npos) << bad.output;
 }
@@ -159,14 +153,14 @@ TEST(SnnTrainCli, BadDataAndConfigExitTwoNamingTheProblem) {
     std::string args, needle;
   };
   const std::vector<Case> cases = {
-      {"--out " + q(dir / "x"), "--data"},
-      {"--data " + q(dir / "missing.csv"), "missing.csv"},
-      {"--data " + q(ragged), ":2: 3 columns"},
-      {"--data " + q(badlabel), "label"},
-      {"--data " + q(good) + " --set data.train_rows=100", "data.train_rows"},
-      {"--data " + q(good) + " --set model.hiden=3", "model.hidden"},
-      {"--data " + q(good) + " --set train.lr=-1", "train.lr"},
-      {"--data " + q(good) + " --set model.encoding=phase", "model.encoding"},
+      {"--out " + quote_path(dir / "x"), "--data"},
+      {"--data " + quote_path(dir / "missing.csv"), "missing.csv"},
+      {"--data " + quote_path(ragged), ":2: 3 columns"},
+      {"--data " + quote_path(badlabel), "label"},
+      {"--data " + quote_path(good) + " --set data.train_rows=100", "data.train_rows"},
+      {"--data " + quote_path(good) + " --set model.hiden=3", "model.hidden"},
+      {"--data " + quote_path(good) + " --set train.lr=-1", "train.lr"},
+      {"--data " + quote_path(good) + " --set model.encoding=phase", "model.encoding"},
   };
   for (const auto& c : cases) {
     const auto r = run_qneuro("snn train -q --preset test " + c.args);
