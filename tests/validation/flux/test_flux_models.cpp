@@ -204,7 +204,7 @@ TEST(TransformerModel, ChangingTokenTChangesNoEarlierLogit) {
   expect_causal("transformer");
 }
 
-TEST(FluxModel, FaithfulThresholdLeaksTheFutureButFluxDoesNot) {
+TEST(FaithfulModel, ThresholdStatisticsLeakTheFuture) {
   // The seed's threshold statistics run over all j: a later token changes earlier scores.
   torch::manual_seed(6);
   auto m = make_model(small("faithful"), 11);
