@@ -252,6 +252,7 @@ int run_generate(const GenerateOptions& opt) {
 struct BenchOptions {
   std::vector<std::string> kinds{"flux", "faithful", "transformer"};
   std::vector<int64_t> lengths{64, 256, 1024};
+  std::vector<std::string> radial{"off"};
   int64_t batch = 8, steps = 5, vocab = 65;
 };
 
@@ -259,48 +260,60 @@ struct BenchOptions {
 /// repeats after a warm-up, on random tokens.
 int run_bench(const BenchOptions& o) {
   torch::set_num_threads(parallel::max_threads());
+  std::vector<flux::RadialStep> radial;
+  for (const std::string& r : o.radial)
+    radial.push_back(flux::radial_step_from(r, "flux bench --radial"));
   for (const std::string& kind : o.kinds) {
-    for (const int64_t T : o.lengths) {
-      flux::ModelParams p;
-      p.kind = kind;
-      p.max_seq_length = T;
-      torch::manual_seed(1);
-      auto model = flux::make_model(p, o.vocab);
-      flux::TrainParams tp;
-      tp.batch = o.batch;
-      tp.warmup = 0;
-      flux::Trainer trainer(model, tp);
-      const std::vector<int64_t> ids = [&] {
-        const torch::Tensor r = torch::randint(0, o.vocab, {T * 64 + 1}, torch::kLong);
-        return std::vector<int64_t>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
-      }();
-      auto timed = [&](auto&& f) {
-        f();
-        std::vector<double> t;
-        for (int64_t i = 0; i < o.steps; ++i) {
-          const auto t0 = std::chrono::steady_clock::now();
+    // The radial steps are a flux option: other kinds run once.
+    const std::vector<flux::RadialStep> variants =
+        kind == "flux" ? radial : std::vector<flux::RadialStep>{flux::RadialStep::Off};
+    for (const flux::RadialStep radial_step : variants) {
+      for (const int64_t T : o.lengths) {
+        flux::ModelParams p;
+        p.kind = kind;
+        p.max_seq_length = T;
+        p.radial_step = radial_step;
+        p.validate();
+        torch::manual_seed(1);
+        auto model = flux::make_model(p, o.vocab);
+        flux::TrainParams tp;
+        tp.batch = o.batch;
+        tp.warmup = 0;
+        flux::Trainer trainer(model, tp);
+        const std::vector<int64_t> ids = [&] {
+          const torch::Tensor r = torch::randint(0, o.vocab, {T * 64 + 1}, torch::kLong);
+          return std::vector<int64_t>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
+        }();
+        auto timed = [&](auto&& f) {
           f();
-          t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        }
-        return median_seconds(t);
-      };
-      const double train_s = timed([&] { trainer.step(ids); });
-      const torch::Tensor x = flux::batch_windows(ids, T, o.batch, 7, 0).narrow(1, 0, T);
-      model->eval();
-      const double infer_s = timed([&] {
-        torch::NoGradGuard ng;
-        (void)model->forward(x);
-      });
-      nlohmann::ordered_json j;
-      j["bench"] = "flux";
-      j["kind"] = kind;
-      j["T"] = T;
-      j["batch"] = o.batch;
-      j["threads"] = parallel::max_threads();
-      j["parameters"] = parameter_count(*model);
-      j["train_tokens_per_s"] = static_cast<double>(o.batch * T) / train_s;
-      j["inference_tokens_per_s"] = static_cast<double>(o.batch * T) / infer_s;
-      std::cout << j.dump() << std::endl;
+          std::vector<double> t;
+          for (int64_t i = 0; i < o.steps; ++i) {
+            const auto t0 = std::chrono::steady_clock::now();
+            f();
+            t.push_back(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+          }
+          return median_seconds(t);
+        };
+        const double train_s = timed([&] { trainer.step(ids); });
+        const torch::Tensor x = flux::batch_windows(ids, T, o.batch, 7, 0).narrow(1, 0, T);
+        model->eval();
+        const double infer_s = timed([&] {
+          torch::NoGradGuard ng;
+          (void)model->forward(x);
+        });
+        nlohmann::ordered_json j;
+        j["bench"] = "flux";
+        j["kind"] = kind;
+        if (kind == "flux") j["radial_step"] = flux::radial_step_name(radial_step);
+        j["T"] = T;
+        j["batch"] = o.batch;
+        j["threads"] = parallel::max_threads();
+        j["parameters"] = parameter_count(*model);
+        j["train_tokens_per_s"] = static_cast<double>(o.batch * T) / train_s;
+        j["inference_tokens_per_s"] = static_cast<double>(o.batch * T) / infer_s;
+        std::cout << j.dump() << std::endl;
+      }
     }
   }
   return kExitOk;
@@ -358,6 +371,10 @@ Command register_flux(CLI::App& root, const GlobalOptions& global) {
       "medians of --steps timed repeats): one JSON line per (kind, T).");
   b->add_option("--kinds", bopt->kinds, "models")->delimiter(',')->capture_default_str();
   b->add_option("--lengths", bopt->lengths, "context lengths T")
+      ->delimiter(',')
+      ->capture_default_str();
+  b->add_option("--radial", bopt->radial,
+                "flux radial steps to time (off, diffusion, schrodinger; flux.radial_step)")
       ->delimiter(',')
       ->capture_default_str();
   b->add_option("--batch", bopt->batch, "windows per step")->capture_default_str();

@@ -45,6 +45,15 @@ config::Schema build_schema() {
   s.add_bool("flux.learn_dt", true, {"", "flux: per-layer dt = sigmoid(a), a learned"});
   s.add_float("flux.dt_init", 0.5, {"", "flux: initial integrator step"},
               Bounds{0.0, 1.0, true, true});
+  s.add_choice("flux.radial_step", "off", {"off", "diffusion", "schrodinger"},
+               {"",
+                "flux: radial part of the integrator, Strang-split with the Heun step: none, "
+                "radial diffusion, or imaginary-time Schrodinger over each head's pairs"});
+  s.add_float("flux.radial_alpha", 1e-3, {"", "flux: initial radial diffusion coefficient alpha"},
+              Bounds{0.0, 100.0, true, false});
+  s.add_float("flux.radial_potential", 0.01,
+              {"", "flux: initial potential V of the schrodinger step (learned, > 0)"},
+              Bounds{0.0, 100.0, true, false});
   s.add_float("radius.min", 0.1, {"", "faithful: smallest radius"}, positive);
   s.add_float("radius.max", 2.0, {"", "faithful: largest radius"}, positive);
   s.add_float("radius.update_rate", 0.01, {"", "faithful: radius += rate sum_j score_ij"},
@@ -114,6 +123,36 @@ void ModelParams::validate() const {
     throw InputError("flux: model.embed_dim / model.heads = " + std::to_string(embed_dim / heads) +
                      " must be even (each head's state is made of (x, y) pairs)");
   }
+  if (kind == "flux" && radial_step != RadialStep::Off && embed_dim / heads < 4) {
+    throw InputError(std::string("flux: flux.radial_step = ") + radial_step_name(radial_step) +
+                     " needs at least 2 (x, y) pairs per head; model.embed_dim / model.heads = " +
+                     std::to_string(embed_dim / heads));
+  }
+  if (!(radial_alpha > 0.0) || !(radial_potential > 0.0)) {
+    throw InputError(
+        "flux.radial_alpha and flux.radial_potential must be > 0 (they are learned "
+        "in log space)");
+  }
+}
+
+const char* radial_step_name(RadialStep s) {
+  switch (s) {
+    case RadialStep::Diffusion:
+      return "diffusion";
+    case RadialStep::Schrodinger:
+      return "schrodinger";
+    case RadialStep::Off:
+      break;
+  }
+  return "off";
+}
+
+RadialStep radial_step_from(const std::string& name, const std::string& what) {
+  for (const auto r : {RadialStep::Off, RadialStep::Diffusion, RadialStep::Schrodinger}) {
+    if (name == radial_step_name(r)) return r;
+  }
+  throw InputError(what + " = '" + name +
+                   "' is not a radial step (allowed: off, diffusion, schrodinger)");
 }
 
 const config::Schema& flux_schema() {
@@ -143,6 +182,9 @@ FluxConfig flux_config_from(const config::Config& cfg) {
   m.readout_all_layers = cfg.get_bool("flux.readout_all_layers");
   m.learn_dt = cfg.get_bool("flux.learn_dt");
   m.dt_init = cfg.get_float("flux.dt_init");
+  m.radial_step = radial_step_from(cfg.get_string("flux.radial_step"), "flux.radial_step");
+  m.radial_alpha = cfg.get_float("flux.radial_alpha");
+  m.radial_potential = cfg.get_float("flux.radial_potential");
   m.min_radius = cfg.get_float("radius.min");
   m.max_radius = cfg.get_float("radius.max");
   if (m.min_radius > m.max_radius) {

@@ -10,6 +10,14 @@
 
 namespace qneuro::flux {
 
+/// The radial part of the flux integrator (integrator.hpp): none, radial diffusion, or the
+/// imaginary-time Schrodinger step.
+enum class RadialStep { Off, Diffusion, Schrodinger };
+/// "off", "diffusion", "schrodinger".
+const char* radial_step_name(RadialStep s);
+/// The step a name gives; InputError naming `what` (the key or option) and the allowed names.
+RadialStep radial_step_from(const std::string& name, const std::string& what);
+
 /// The model. `kind` selects the architecture; each documented switch below applies to `flux`
 /// only unless its comment says otherwise.
 struct ModelParams {
@@ -40,9 +48,13 @@ struct ModelParams {
   bool learn_dt = true;            ///< per-layer dt = sigmoid(a), a learned
   double dt_init = 0.5;            ///< initial dt of the flux integrator
   double gate_sharpness = 4.0;     ///< initial tau of the soft threshold gate sigma(tau (s - thr))
+  RadialStep radial_step = RadialStep::Off;  ///< radial part of the integrator (docs/flux.md)
+  double radial_alpha = 1e-3;                ///< initial radial diffusion coefficient alpha
+  double radial_potential = 0.01;            ///< initial potential V (schrodinger), > 0
 
   /// Throws InputError for an unknown kind, heads that do not divide embed_dim (flux,
-  /// transformer) or an odd per-head width (flux: its states are (x, y) pairs).
+  /// transformer), an odd per-head width (flux: its states are (x, y) pairs) or a radial step
+  /// with fewer than 2 pairs per head.
   void validate() const;
 };
 

@@ -112,18 +112,25 @@ TEST(FluxCli, BadInputExitsTwoNamingTheProblem) {
 }
 
 TEST(FluxCli, BenchPrintsOneLinePerModelAndLength) {
-  const auto r = run_qneuro("flux bench --lengths 16 --steps 1 --batch 2");
+  // Two radial variants of flux, one line each for the other kinds.
+  const auto r =
+      run_qneuro("flux bench --lengths 16 --steps 1 --batch 2 --radial off,schrodinger");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  int lines = 0;
+  int lines = 0, radial = 0;
   std::istringstream in(r.output);
   for (std::string line; std::getline(in, line);) {
     if (line.empty() || line[0] != '{') continue;
     const auto j = nlohmann::json::parse(line);
     EXPECT_GT(j["train_tokens_per_s"].get<double>(), 0.0);
     EXPECT_GT(j["inference_tokens_per_s"].get<double>(), 0.0);
+    if (j.contains("radial_step") && j["radial_step"] == "schrodinger") ++radial;
     ++lines;
   }
-  EXPECT_EQ(lines, 3);
+  EXPECT_EQ(lines, 4);
+  EXPECT_EQ(radial, 1);
+  const auto bad = run_qneuro("flux bench --lengths 16 --steps 1 --radial heat");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("heat"), std::string::npos) << bad.output;
 }
 
 }  // namespace

@@ -179,9 +179,9 @@ TEST(FaithfulModel, SampledDtIsTheSeedsTinyStep) {
   }
 }
 
-void expect_causal(const std::string& kind) {
+void expect_causal(const ModelParams& p) {
+  const std::string& kind = p.kind;
   torch::manual_seed(5);
-  ModelParams p = small(kind);
   auto m = make_model(p, 11);
   m->eval();
   const Tensor a = torch::randint(0, 11, {3, 6}, torch::kLong);
@@ -197,11 +197,21 @@ void expect_causal(const std::string& kind) {
   }
 }
 
+ModelParams small_radial(RadialStep radial) {
+  ModelParams p = small("flux");
+  p.radial_step = radial;
+  p.radial_alpha = 0.05;  // large enough that the step changes the logits visibly
+  p.radial_potential = 0.5;
+  return p;
+}
+
 TEST(FluxModel, ChangingTokenTChangesNoEarlierLogit) {
-  expect_causal("flux");
+  expect_causal(small("flux"));
+  expect_causal(small_radial(RadialStep::Diffusion));
+  expect_causal(small_radial(RadialStep::Schrodinger));
 }
 TEST(TransformerModel, ChangingTokenTChangesNoEarlierLogit) {
-  expect_causal("transformer");
+  expect_causal(small("transformer"));
 }
 
 TEST(FaithfulModel, ThresholdStatisticsLeakTheFuture) {
@@ -220,9 +230,10 @@ TEST(FaithfulModel, ThresholdStatisticsLeakTheFuture) {
   EXPECT_FALSE(torch::equal(ra.scores[0].narrow(1, 0, 5), rb.scores[0].narrow(1, 0, 5)));
 }
 
-void expect_all_gradients(const std::string& kind) {
+void expect_all_gradients(const ModelParams& p) {
+  const std::string& kind = p.kind;
   torch::manual_seed(7);
-  auto m = make_model(small(kind), 9);
+  auto m = make_model(p, 9);
   m->train();
   const Tensor ids = torch::randint(0, 9, {2, 6}, torch::kLong);
   (void)m->forward(ids);  // fills the flux Hebbian memory, so its gain has a gradient
@@ -235,23 +246,48 @@ void expect_all_gradients(const std::string& kind) {
 }
 
 TEST(FluxModel, EveryParameterGetsAGradient) {
-  expect_all_gradients("flux");
+  expect_all_gradients(small("flux"));
+  expect_all_gradients(small_radial(RadialStep::Diffusion));
+  expect_all_gradients(small_radial(RadialStep::Schrodinger));
 }
 TEST(TransformerModel, EveryParameterGetsAGradient) {
-  expect_all_gradients("transformer");
+  expect_all_gradients(small("transformer"));
+}
+
+TEST(FluxModel, RadialStepsChangeTheLogitsAndOffIsTheHeunModel) {
+  // The same weights with and without the radial part (it adds parameters but draws nothing
+  // from the generator): off gives the plain model, diffusion and schrodinger differ from it and
+  // from each other.
+  const Tensor ids = torch::tensor({{1, 4, 2, 0, 3, 3}}, torch::kLong);
+  auto logits = [&](const ModelParams& p) {
+    torch::manual_seed(12);
+    auto m = make_model(p, 5);
+    m->eval();
+    torch::NoGradGuard ng;
+    return m->forward(ids).logits;
+  };
+  const Tensor off = logits(small("flux")), off2 = logits(small_radial(RadialStep::Off));
+  const Tensor diff = logits(small_radial(RadialStep::Diffusion));
+  const Tensor schr = logits(small_radial(RadialStep::Schrodinger));
+  EXPECT_TRUE(torch::equal(off, off2));
+  EXPECT_GT((diff - off).abs().max().item<double>(), 1e-4);
+  EXPECT_GT((schr - diff).abs().max().item<double>(), 1e-4);
+  EXPECT_TRUE(torch::isfinite(schr).all().item<bool>());
 }
 
 TEST(FluxModel, StatesStayBoundedOverManySteps) {
-  // The normalised scores make each Heun step a convex combination: a long sequence of a
-  // repeated token does not blow up.
-  torch::manual_seed(8);
-  ModelParams p = small("flux");
-  p.max_seq_length = 256;
-  auto m = make_model(p, 5);
-  m->eval();
-  const ForwardResult r = m->forward(torch::full({1, 256}, 2, torch::kLong), true);
-  EXPECT_TRUE(torch::isfinite(r.logits).all().item<bool>());
-  EXPECT_LT(r.logits.abs().max().item<double>(), 100.0);
+  // The normalised scores make each Heun step a convex combination, and the radial part does
+  // not increase the weighted norm: a long sequence of a repeated token does not blow up.
+  for (const RadialStep radial : {RadialStep::Off, RadialStep::Schrodinger}) {
+    torch::manual_seed(8);
+    ModelParams p = small_radial(radial);
+    p.max_seq_length = 256;
+    auto m = make_model(p, 5);
+    m->eval();
+    const ForwardResult r = m->forward(torch::full({1, 256}, 2, torch::kLong), true);
+    EXPECT_TRUE(torch::isfinite(r.logits).all().item<bool>()) << radial_step_name(radial);
+    EXPECT_LT(r.logits.abs().max().item<double>(), 100.0) << radial_step_name(radial);
+  }
 }
 
 std::filesystem::path temp_dir(const std::string& name) {
@@ -260,25 +296,24 @@ std::filesystem::path temp_dir(const std::string& name) {
   return d;
 }
 
-std::string config_toml_for(const std::string& preset) {
-  return config::Config::resolve(flux_schema(), preset, std::nullopt,
-                                 {"model.embed_dim=8", "model.max_seq_length=6", "model.heads=2"})
-      .to_toml();
-}
-
 TEST(Checkpoint, RoundTripGivesTheSameLogitsAndMemory) {
-  for (const std::string kind : {"flux", "faithful", "transformer"}) {
+  for (const std::string variant : {"flux", "faithful", "transformer", "flux-schrodinger"}) {
+    const bool radial = variant == "flux-schrodinger";
+    const std::string kind = radial ? "flux" : variant;
     torch::manual_seed(9);
-    const std::string toml = config_toml_for(kind);
-    const FluxConfig fc = flux_config_from(
-        config::Config::resolve(flux_schema(), kind, std::nullopt,
-                                {"model.embed_dim=8", "model.max_seq_length=6", "model.heads=2"}));
+    std::vector<std::string> sets = {"model.embed_dim=8", "model.max_seq_length=6",
+                                     "model.heads=2"};
+    if (radial) sets.emplace_back("flux.radial_step=schrodinger");
+    const std::string toml =
+        config::Config::resolve(flux_schema(), kind, std::nullopt, sets).to_toml();
+    const FluxConfig fc =
+        flux_config_from(config::Config::resolve(flux_schema(), kind, std::nullopt, sets));
     const Tokenizer tok = Tokenizer::build("char", "abcdefghij");
     Trainer trainer(make_model(fc.model, tok.vocab_size()), fc.train);
     std::vector<int64_t> ids;
     for (int i = 0; i < 200; ++i) ids.push_back(i * 7 % 10);
     for (int i = 0; i < 3; ++i) trainer.step(ids);
-    const auto dir = temp_dir(kind);
+    const auto dir = temp_dir(variant);
     save_checkpoint(dir, trainer, tok, toml);
     const LoadedCheckpoint ck = load_checkpoint(dir);
     EXPECT_EQ(ck.history.step, 3);
@@ -290,7 +325,10 @@ TEST(Checkpoint, RoundTripGivesTheSameLogitsAndMemory) {
     torch::manual_seed(1);  // the faithful model draws dt from torch's generator
     const Tensor a = trainer.model->forward(x).logits;
     torch::manual_seed(1);
-    EXPECT_TRUE(torch::equal(a, ck.model->forward(x).logits)) << kind;
+    EXPECT_TRUE(torch::equal(a, ck.model->forward(x).logits)) << variant;
+    if (radial) {
+      EXPECT_TRUE(ck.model->named_parameters().contains("layer0.integrator.log_potential"));
+    }
     for (const auto& kv : trainer.model->named_buffers()) {
       EXPECT_TRUE(torch::equal(kv.value(), ck.model->named_buffers()[kv.key()])) << kv.key();
     }
@@ -390,6 +428,12 @@ TEST(FluxConfig, HeadsMustDivideTheWidthAndPairsMustBeWhole) {
   EXPECT_THROW(cfg({"model.heads=5"}), InputError);
   EXPECT_THROW(cfg({"model.embed_dim=12", "model.heads=4"}), InputError);  // d = 3 is odd
   EXPECT_NO_THROW(cfg({"model.embed_dim=12", "model.heads=3"}));
+  // The radial steps need a profile of at least 2 pairs per head.
+  EXPECT_THROW(cfg({"model.embed_dim=8", "model.heads=4", "flux.radial_step=diffusion"}),
+               InputError);
+  EXPECT_NO_THROW(cfg({"model.embed_dim=8", "model.heads=2", "flux.radial_step=diffusion"}));
+  EXPECT_THROW(cfg({"flux.radial_step=heat"}), InputError);
+  EXPECT_THROW(cfg({"flux.radial_alpha=0"}), InputError);
 }
 
 }  // namespace
