@@ -30,6 +30,9 @@ bench: build
 	  --benchmark_out=$(BUILD_DIR)/bench-analysis.json --benchmark_out_format=json
 	@QNEURO=$(QNEURO) bench/compare_scipy.sh
 	QNEURO=$(BUILD_DIR)/bin/qneuro OUT=$(BUILD_DIR)/bench-snn.jsonl bench/bench_snn.sh
+	if [ -x $(BUILD_DIR)/bin/bench_flux_scores ]; then \
+	  $(BUILD_DIR)/bin/bench_flux_scores --benchmark_counters_tabular=true \
+	    --benchmark_out=$(BUILD_DIR)/bench-flux-scores.json --benchmark_out_format=json; fi
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

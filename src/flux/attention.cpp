@@ -1,14 +1,12 @@
 #include "qneuro/flux/attention.hpp"
 
 #include <cmath>
-#include <limits>
 
-#include "flux_internal.hpp"
+#include "geometric_scores.hpp"
 
 namespace qneuro::flux {
 
 using torch::Tensor;
-namespace F = torch::nn::functional;
 
 GeometricAttentionImpl::GeometricAttentionImpl(const ModelParams& p, int64_t vocab) : params(p) {
   const int64_t D = p.embed_dim, d = D / p.heads;
@@ -35,25 +33,14 @@ Tensor GeometricAttentionImpl::rotate(const Tensor& U) const {
 
 Tensor GeometricAttentionImpl::forward(const Tensor& Y, const Tensor& bias) {
   const int64_t B = Y.size(0), T = Y.size(1), h = params.heads, d = params.embed_dim / h;
-  const Tensor mask = causal_mask(T);
   Tensor U = frame(Y).reshape({B, T, h, d}).transpose(1, 2);  // [B, h, T, d]
   if (params.position_phase) U = rotate(U);
   const Tensor sim = torch::matmul(U, U.transpose(-1, -2)) / std::sqrt(static_cast<double>(d));
-  Tensor mu, var;
-  if (params.causal_threshold) {
-    const Tensor masked = sim.masked_fill(mask.logical_not(), 0.0);
-    const Tensor count = torch::arange(1, T + 1, sim.options()).unsqueeze(1);
-    mu = masked.sum(-1, true) / count;
-    var = (masked * masked).sum(-1, true) / count - mu * mu;
-  } else {
-    mu = sim.mean(-1, true);
-    var = sim.var(-1, false, true);
+  const Tensor tau = log_tau.exp();
+  if (params.causal_threshold && sim.scalar_type() == torch::kFloat && sim.device().is_cpu()) {
+    return geometric_scores_fused(sim, bias, tau, params.threshold_k);
   }
-  const Tensor thr = mu + params.threshold_k * torch::sqrt(var.clamp_min(0.0) + 1e-6);
-  Tensor logit = sim + F::logsigmoid(log_tau.exp() * (sim - thr));
-  if (bias.defined()) logit = logit + bias.unsqueeze(1);
-  logit = logit.masked_fill(mask.logical_not(), -std::numeric_limits<float>::infinity());
-  return torch::softmax(logit, -1);
+  return geometric_scores_reference(sim, bias, tau, params.threshold_k, params.causal_threshold);
 }
 
 Tensor GeometricAttentionImpl::hebbian_bias(const Tensor& ids) const {

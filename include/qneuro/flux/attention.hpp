@@ -8,7 +8,9 @@
 //   thr_i = mu_i + k sigma_i, statistics over j <= i (causal_threshold) or over all j;
 //   logit_ij = sim_ij + log sigmoid(tau (sim_ij - thr_i)) + g C[v_i, v_j]   for j <= i;
 //   A = softmax_j(logit): rows sum to 1, so A X is a convex combination of the rows of X.
-// tau (initially gate_sharpness) and g (initially hebbian_score_gain) are learned.
+// tau (initially gate_sharpness) and g (initially hebbian_score_gain) are learned. With the
+// causal threshold and float tensors on the CPU, sim -> A runs as one fused kernel with a
+// hand-written backward (src/flux/geometric_scores.hpp); otherwise as tensor operations.
 //
 // Hebbian memory C [V, V] (vocab_hebbian; a buffer, saved with checkpoints), updated only in
 // training, without gradient, from head-averaged scores A [B, T, T]:
