@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Compares two directories written by run_cases.py: every file must be identical except for what
+records time or the machine (wall times, throughput, dates, versions).
+
+usage: compare_outputs.py EXPECTED_DIR ACTUAL_DIR
+
+  *.json     parsed; equal after dropping the volatile keys below (and the volatile columns of
+             flux's checkpoint history)
+  *.h5       every group, dataset (dtype, shape, values bit for bit) and attribute equal; datasets
+             that hold timings are compared by dtype and shape only
+  *.pt       torch archives (zip): every member equal byte for byte (the archive's top folder is
+             named after the temporary file it was written to, so it is ignored); LibTorch keys
+             an optimizer's state by parameter addresses, so optimizer.pt compares the set of
+             its tensor blobs
+  *.stdout   JSON if it parses as JSON; otherwise text with "N tokens/s" masked
+  others     byte for byte (EDF, TOML, CSV, text)
+Exit 0 if all equal, 1 listing every difference."""
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+# Keys whose values are timings or describe the build/machine, in any JSON object.
+VOLATILE_KEYS = {
+    "wall_s", "started_at", "git_hash", "qneuro_version", "build_type", "threads",
+    "throughput", "timing_s", "seconds", "train_seconds", "train_tokens_per_s", "tokens_per_s",
+    "samples_per_s", "stepping_s", "peak_rss_mb", "command_line",
+}
+# The inputs run_cases.py copies next to the outputs.
+INPUTS = {p.name for p in (Path(__file__).resolve().parent / "inputs").iterdir()}
+# HDF5 datasets holding timings (compared by dtype and shape only).
+VOLATILE_DATASETS = {"epoch/seconds", "epoch/samples_per_s", "train/tokens_per_s"}
+
+
+def scrub(value, path=""):
+    if isinstance(value, dict):
+        return {k: scrub(v, f"{path}/{k}") for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        if path.endswith("history/metrics"):  # rows: step, loss, ce, geometric, lr, tokens_per_s
+            return [row[:5] for row in value]
+        return [scrub(v, path) for v in value]
+    return value
+
+
+def same_array(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fc":
+        return a.tobytes() == b.tobytes()
+    return np.array_equal(a, b)
+
+
+def compare_h5(e_path, a_path, diffs):
+    with h5py.File(e_path, "r") as e, h5py.File(a_path, "r") as a:
+        def names(f):
+            out = ["/"]
+            f.visit(out.append)
+            return out
+        en, an = names(e), names(a)
+        if en != an:
+            diffs.append(f"{a_path}: objects differ: {sorted(set(en) ^ set(an))}")
+            return
+        for name in en:
+            eo, ao = e[name], a[name]
+            if sorted(eo.attrs) != sorted(ao.attrs):
+                diffs.append(f"{a_path}:{name}: attributes {sorted(eo.attrs)} vs {sorted(ao.attrs)}")
+            for k in eo.attrs:
+                if k in ao.attrs and not same_array(eo.attrs[k], ao.attrs[k]):
+                    diffs.append(f"{a_path}:{name}@{k}: {eo.attrs[k]!r} vs {ao.attrs[k]!r}")
+            if isinstance(eo, h5py.Dataset):
+                if eo.dtype != ao.dtype or eo.shape != ao.shape:
+                    diffs.append(f"{a_path}:{name}: {eo.dtype}{eo.shape} vs {ao.dtype}{ao.shape}")
+                elif name not in VOLATILE_DATASETS and not same_array(eo[()], ao[()]):
+                    diffs.append(f"{a_path}:{name}: values differ")
+
+
+def zip_members(path):
+    with zipfile.ZipFile(path) as z:
+        members = [(name.split("/", 1)[-1], z.read(name)) for name in z.namelist()]
+    if path.name == "optimizer.pt":
+        return sorted(blob for name, blob in members if name.startswith("data/"))
+    return sorted(members)
+
+
+def same_stdout(e, a):
+    et, at = e.read_text(), a.read_text()
+    if et.lstrip().startswith("{"):
+        try:
+            return scrub(json.loads(et)) == scrub(json.loads(at))
+        except json.JSONDecodeError:
+            return False
+    mask = re.compile(r"[0-9.]+ tokens/s")
+    return mask.sub("N tokens/s", et) == mask.sub("N tokens/s", at)
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    expected, actual = Path(sys.argv[1]), Path(sys.argv[2])
+    diffs = []
+    def outputs(root):
+        return sorted(p.relative_to(root) for p in root.rglob("*")
+                      if p.is_file() and str(p.relative_to(root)) not in INPUTS)
+    e_files, a_files = outputs(expected), outputs(actual)
+    for missing in sorted(set(e_files) - set(a_files)):
+        diffs.append(f"missing: {missing}")
+    for extra in sorted(set(a_files) - set(e_files)):
+        diffs.append(f"not expected: {extra}")
+    for rel in sorted(set(e_files) & set(a_files)):
+        e, a = expected / rel, actual / rel
+        if rel.suffix == ".json":
+            if scrub(json.loads(e.read_text())) != scrub(json.loads(a.read_text())):
+                diffs.append(f"{rel}: JSON differs")
+        elif rel.suffix == ".h5":
+            compare_h5(e, a, diffs)
+        elif rel.suffix == ".pt" and zipfile.is_zipfile(e):
+            if not zipfile.is_zipfile(a) or zip_members(e) != zip_members(a):
+                diffs.append(f"{rel}: archive members differ")
+        elif rel.suffix == ".stdout":
+            if not same_stdout(e, a):
+                diffs.append(f"{rel}: output differs")
+        elif e.read_bytes() != a.read_bytes():
+            diffs.append(f"{rel}: bytes differ")
+    for d in diffs:
+        print(d)
+    print(f"compared {len(e_files)} files: {len(diffs)} difference(s)")
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
