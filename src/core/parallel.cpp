@@ -30,9 +30,4 @@ ScopedThreads::~ScopedThreads() {
   omp_set_num_threads(previous_);
 }
 
-std::mutex& fftw_planner_mutex() {
-  static std::mutex m;
-  return m;
-}
-
 }  // namespace qneuro::parallel

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/fft.hpp"
 #include "qneuro/core/target_clones.hpp"
-#include "qneuro/eeg/fft.hpp"
 
 namespace qneuro::eeg {
 namespace {
@@ -121,14 +121,14 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
   result.used_samples = N;
 
   // Spectra of every channel, once for all bands.
-  std::vector<FftBuffer<std::complex<double>>> spectra;
+  std::vector<fft::Buffer<std::complex<double>>> spectra;
   spectra.reserve(C);
   for (std::size_t c = 0; c < C; ++c) spectra.emplace_back(nf);
   {
-    const RealFft rfft(n);
+    const fft::RealFft rfft(n);
 #pragma omp parallel
     {
-      FftBuffer<double> in(n);
+      fft::Buffer<double> in(n);
 #pragma omp for schedule(dynamic, 1)
       for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(C); ++c) {
         const auto& x = channels[static_cast<std::size_t>(c)];
@@ -138,7 +138,7 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
     }
   }
 
-  const ComplexFft cfft(n);
+  const fft::ComplexFft cfft(n);
   // Analytic signals of one band, split into real and imaginary planes (SIMD-friendly): [C x N].
   std::vector<double> re(C * N), im(C * N);
   std::vector<PairSums> sums(C * (C - 1) / 2);  // row-major upper triangle
@@ -146,7 +146,7 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
   for (const Band& band : bands) {
 #pragma omp parallel
     {
-      FftBuffer<std::complex<double>> zspec(n), z(n);
+      fft::Buffer<std::complex<double>> zspec(n), z(n);
 #pragma omp for schedule(dynamic, 1)
       for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(C); ++ci) {
         const auto c = static_cast<std::size_t>(ci);

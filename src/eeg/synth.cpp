@@ -10,9 +10,9 @@
 #include <string>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/fft.hpp"
 #include "qneuro/core/rng.hpp"
 #include "qneuro/core/strings.hpp"
-#include "qneuro/eeg/fft.hpp"
 
 namespace qneuro::eeg {
 namespace {
@@ -69,8 +69,8 @@ Position position_of(const std::string& label) {
 
 // Unit-variance Gaussian noise with a 1/f^exponent power spectrum above 1 Hz.
 std::vector<double> pink_noise(const rng::Philox& gen, uint64_t entity, std::size_t n, double fs,
-                               double exponent, const ComplexFft& fft) {
-  FftBuffer<std::complex<double>> x(n), spec(n);
+                               double exponent, const fft::ComplexFft& fft) {
+  fft::Buffer<std::complex<double>> x(n), spec(n);
   for (std::size_t t = 0; t < n; ++t) x[t] = gen.normal_pair(t, entity).first;
   fft.forward(x, spec);
   for (std::size_t k = 0; k < n; ++k) {
@@ -131,7 +131,7 @@ io::Recording synthesize_eeg(const SynthParams& p) {
 
   const rng::Philox noise(p.seed, rng::Stream::SynthNoise);
   const rng::Philox phases(p.seed, rng::Stream::SynthSignal);
-  const ComplexFft fft(n);
+  const fft::ComplexFft fft(n);
   const std::vector<double> common =
       pink_noise(noise, p.channels, n, p.fs_hz, p.aperiodic_exponent, fft);
   const double half = 0.5 * p.duration_s;

@@ -5,38 +5,9 @@
 #include <numbers>
 
 #include "qneuro/core/error.hpp"
-#include "qneuro/eeg/fft.hpp"
+#include "qneuro/core/fft.hpp"
 
 namespace qneuro::eeg {
-
-Window parse_window(const std::string& name) {
-  if (name == "hann") return Window::Hann;
-  if (name == "hamming") return Window::Hamming;
-  if (name == "boxcar") return Window::Boxcar;
-  throw InputError("unknown window '" + name + "' (allowed: hann, hamming, boxcar)");
-}
-
-std::string window_name(Window w) {
-  switch (w) {
-    case Window::Hann:
-      return "hann";
-    case Window::Hamming:
-      return "hamming";
-    case Window::Boxcar:
-      return "boxcar";
-  }
-  return "?";
-}
-
-Detrend parse_detrend(const std::string& name) {
-  if (name == "constant") return Detrend::Constant;
-  if (name == "none") return Detrend::None;
-  throw InputError("unknown detrend '" + name + "' (allowed: constant, none)");
-}
-
-std::string detrend_name(Detrend d) {
-  return d == Detrend::Constant ? "constant" : "none";
-}
 
 std::vector<double> make_window(Window w, std::size_t n) {
   std::vector<double> win(n, 1.0);
@@ -87,12 +58,12 @@ WelchResult welch(const std::vector<std::vector<double>>& channels, double fs_hz
   }
   result.psd = Array2<double>(channels.size(), nf, 0.0);
 
-  const RealFft fft(L);
+  const fft::RealFft fft(L);
   const auto n_channels = static_cast<std::ptrdiff_t>(channels.size());
 #pragma omp parallel
   {
-    FftBuffer<double> seg(L);
-    FftBuffer<std::complex<double>> spec(nf);
+    fft::Buffer<double> seg(L);
+    fft::Buffer<std::complex<double>> spec(nf);
     std::vector<double> acc(nf);
 #pragma omp for schedule(dynamic, 1)
     for (std::ptrdiff_t c = 0; c < n_channels; ++c) {

@@ -7,27 +7,13 @@
 #include <numbers>
 #include <type_traits>
 
-#include <fftw3.h>
-
 #include "qneuro/core/denormals.hpp"
 #include "qneuro/core/error.hpp"
-#include "qneuro/core/parallel.hpp"
+#include "qneuro/core/fft.hpp"
 #include "qneuro/core/rng.hpp"
 #include "qneuro/field/operators.hpp"
 
 namespace qneuro::field {
-
-namespace {
-struct FftwFree {
-  void operator()(void* p) const { fftw_free(p); }
-};
-template <typename T>
-using FftwPtr = std::unique_ptr<T[], FftwFree>;
-template <typename T>
-FftwPtr<T> fftw_array(std::size_t n) {
-  return FftwPtr<T>(static_cast<T*>(fftw_malloc(n * sizeof(T))));
-}
-}  // namespace
 
 struct Connectivity::Impl {
   Grid grid;
@@ -39,8 +25,8 @@ struct Connectivity::Impl {
   std::size_t px = 0, py = 0;                    // padded transform sizes
   std::size_t pxc = 0;                           // px / 2 + 1
   std::vector<std::complex<double>> kernel_hat;  // [py][pxc], includes 1/(px py) and hx hy beta
-  fftw_plan forward = nullptr;
-  fftw_plan backward = nullptr;
+  fft::Plan<double> forward;                     // r2c of a padded slice
+  fft::Plan<double> backward;                    // c2r back
 
   [[nodiscard]] double weight(std::size_t site) const {
     return half ? static_cast<double>(ge16[site]) : ge[site];
@@ -98,8 +84,8 @@ Connectivity::Connectivity(const Grid& grid, const ModelParams& model, bool half
   if (nx == 1) m.px = 1;
   if (ny == 1) m.py = 1;
   m.pxc = m.px / 2 + 1;
-  auto kin = fftw_array<double>(m.px * m.py);
-  auto kout = fftw_array<fftw_complex>(m.pxc * m.py);
+  fft::Buffer<double> kin(m.px * m.py);
+  fft::Buffer<std::complex<double>> kout(m.pxc * m.py);
   double ksum = 0.0;
   for (std::size_t j = 0; j < m.py; ++j) {
     const double dyc =
@@ -123,30 +109,15 @@ Connectivity::Connectivity(const Grid& grid, const ModelParams& model, bool half
     }
   }
   const double scale = m.beta * ax.h * ay.h / ksum / static_cast<double>(m.px * m.py);
-  {
-    std::lock_guard lock(parallel::fftw_planner_mutex());
-    fftw_plan p = fftw_plan_dft_r2c_2d(static_cast<int>(m.py), static_cast<int>(m.px), kin.get(),
-                                       kout.get(), FFTW_ESTIMATE);
-    fftw_execute(p);
-    fftw_destroy_plan(p);
-    m.forward = fftw_plan_dft_r2c_2d(static_cast<int>(m.py), static_cast<int>(m.px), kin.get(),
-                                     kout.get(), FFTW_ESTIMATE);
-    m.backward = fftw_plan_dft_c2r_2d(static_cast<int>(m.py), static_cast<int>(m.px), kout.get(),
-                                      kin.get(), FFTW_ESTIMATE);
-  }
+  const int dims[2] = {static_cast<int>(m.py), static_cast<int>(m.px)};
+  m.forward = fft::Plan<double>::real_to_complex(dims, kin.data(), kout.data());
+  m.backward = fft::Plan<double>::complex_to_real(dims, kout.data(), kin.data());
+  m.forward.execute();  // the kernel's spectrum (FFTW_ESTIMATE planning leaves kin intact)
   m.kernel_hat.resize(m.pxc * m.py);
-  for (std::size_t i = 0; i < m.pxc * m.py; ++i) {
-    m.kernel_hat[i] = std::complex<double>(kout[i][0], kout[i][1]) * scale;
-  }
+  for (std::size_t i = 0; i < m.pxc * m.py; ++i) m.kernel_hat[i] = kout[i] * scale;
 }
 
-Connectivity::~Connectivity() {
-  if (impl_) {
-    std::lock_guard lock(parallel::fftw_planner_mutex());
-    if (impl_->forward) fftw_destroy_plan(impl_->forward);
-    if (impl_->backward) fftw_destroy_plan(impl_->backward);
-  }
-}
+Connectivity::~Connectivity() = default;
 
 std::vector<double> Connectivity::weights() const {
   std::vector<double> out(impl_->ge.size());
@@ -164,13 +135,13 @@ void Connectivity::add_potential(const std::complex<Real>* psi, Real* out) const
 #pragma omp parallel
   {
     const DenormalGuard ftz(std::is_same_v<Real, float>);  // as in the solver's regions
-    auto in = fftw_array<double>(m.px * m.py);
-    auto spec = fftw_array<fftw_complex>(m.pxc * m.py);
+    fft::Buffer<double> in(m.px * m.py);
+    fft::Buffer<std::complex<double>> spec(m.pxc * m.py);
     std::vector<double> rho(m.form == ConnectivityForm::Laplacian ? plane : 0);
 #pragma omp for schedule(static)
     for (std::size_t ir = 0; ir < nr; ++ir) {
       const std::complex<Real>* slice = psi + ir * plane;
-      std::fill(in.get(), in.get() + m.px * m.py, 0.0);
+      std::fill(in.data(), in.data() + m.px * m.py, 0.0);
       if (m.form == ConnectivityForm::Hartree) {
         for (std::size_t iy = 0; iy < ny; ++iy) {
           for (std::size_t ix = 0; ix < nx; ++ix) {
@@ -191,14 +162,9 @@ void Connectivity::add_potential(const std::complex<Real>* psi, Real* out) const
           }
         }
       }
-      fftw_execute_dft_r2c(m.forward, in.get(), spec.get());
-      for (std::size_t i = 0; i < m.pxc * m.py; ++i) {
-        const std::complex<double> v =
-            std::complex<double>(spec[i][0], spec[i][1]) * m.kernel_hat[i];
-        spec[i][0] = v.real();
-        spec[i][1] = v.imag();
-      }
-      fftw_execute_dft_c2r(m.backward, spec.get(), in.get());
+      m.forward.execute(in.data(), spec.data());
+      for (std::size_t i = 0; i < m.pxc * m.py; ++i) spec[i] *= m.kernel_hat[i];
+      m.backward.execute(spec.data(), in.data());
       Real* o = out + ir * plane;
       for (std::size_t iy = 0; iy < ny; ++iy) {
         for (std::size_t ix = 0; ix < nx; ++ix) {

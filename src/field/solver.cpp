@@ -9,12 +9,10 @@
 #include <numbers>
 #include <type_traits>
 
-#include <fftw3.h>
-
-#include "qneuro/core/denormals.hpp"
 #include "phase_kernel.hpp"
+#include "qneuro/core/denormals.hpp"
 #include "qneuro/core/error.hpp"
-#include "qneuro/core/parallel.hpp"
+#include "qneuro/core/fft.hpp"
 #include "qneuro/field/operators.hpp"
 
 namespace qneuro::field {
@@ -157,34 +155,15 @@ FieldSolver<Real>::FieldSolver(const Grid& grid, const ModelParams& model, doubl
         }
       }
     }
-    std::lock_guard lock(parallel::fftw_planner_mutex());
     const int dims[3] = {static_cast<int>(nr), static_cast<int>(ny), static_cast<int>(nx)};
-    if constexpr (std::is_same_v<Real, double>) {
-      auto* p = reinterpret_cast<fftw_complex*>(psi_.data());
-      plan_forward_ = fftw_plan_dft(3, dims, p, p, FFTW_FORWARD, FFTW_ESTIMATE);
-      plan_backward_ = fftw_plan_dft(3, dims, p, p, FFTW_BACKWARD, FFTW_ESTIMATE);
-    } else {
-      auto* p = reinterpret_cast<fftwf_complex*>(psi_.data());
-      plan_forward_ = fftwf_plan_dft(3, dims, p, p, FFTW_FORWARD, FFTW_ESTIMATE);
-      plan_backward_ = fftwf_plan_dft(3, dims, p, p, FFTW_BACKWARD, FFTW_ESTIMATE);
-    }
-    if (plan_forward_ == nullptr || plan_backward_ == nullptr) {
-      throw RuntimeError("FFTW could not plan the split-step transform of " + grid.describe());
-    }
+    Complex* p = psi_.data();  // in place on the state
+    plan_forward_ = fft::Plan<Real>::complex(dims, p, p, fft::Direction::Forward);
+    plan_backward_ = fft::Plan<Real>::complex(dims, p, p, fft::Direction::Backward);
   }
 }
 
 template <typename Real>
-FieldSolver<Real>::~FieldSolver() {
-  std::lock_guard lock(parallel::fftw_planner_mutex());
-  if constexpr (std::is_same_v<Real, double>) {
-    if (plan_forward_) fftw_destroy_plan(static_cast<fftw_plan>(plan_forward_));
-    if (plan_backward_) fftw_destroy_plan(static_cast<fftw_plan>(plan_backward_));
-  } else {
-    if (plan_forward_) fftwf_destroy_plan(static_cast<fftwf_plan>(plan_forward_));
-    if (plan_backward_) fftwf_destroy_plan(static_cast<fftwf_plan>(plan_backward_));
-  }
-}
+FieldSolver<Real>::~FieldSolver() = default;
 
 template <typename Real>
 void FieldSolver<Real>::set_state(std::span<const std::complex<double>> psi) {
@@ -357,11 +336,7 @@ void FieldSolver<Real>::adi_kinetic(const PhaseFactors& pre, const PhaseFactors*
 
 template <typename Real>
 void FieldSolver<Real>::spectral_kinetic() {
-  if constexpr (std::is_same_v<Real, double>) {
-    fftw_execute(static_cast<fftw_plan>(plan_forward_));
-  } else {
-    fftwf_execute(static_cast<fftwf_plan>(plan_forward_));
-  }
+  plan_forward_.execute();
   const std::size_t n = psi_.size();
   Complex* psi = psi_.data();
   const Complex* k = spectral_factor_.data();
@@ -371,11 +346,7 @@ void FieldSolver<Real>::spectral_kinetic() {
 #pragma omp for schedule(static)
     for (std::size_t i = 0; i < n; ++i) psi[i] *= k[i];
   }
-  if constexpr (std::is_same_v<Real, double>) {
-    fftw_execute(static_cast<fftw_plan>(plan_backward_));
-  } else {
-    fftwf_execute(static_cast<fftwf_plan>(plan_backward_));
-  }
+  plan_backward_.execute();
 }
 
 template <typename Real>

@@ -241,6 +241,26 @@ Recording load_recording(const fs::path& path, const LoadOptions& options) {
   return rec;
 }
 
+void save_recording(const fs::path& path, const Recording& rec, const std::string& transducer,
+                    const std::string& recording_id) {
+  const std::string ext = strings::to_lower(path.extension().string());
+  if (ext == ".edf") {
+    std::vector<EdfWriteSignal> signals;
+    for (std::size_t c = 0; c < rec.n_channels(); ++c) {
+      signals.push_back({rec.channels[c], "uV", transducer, "none", rec.sfreq_hz, rec.data[c]});
+    }
+    EdfWriteOptions eo;
+    if (!recording_id.empty()) eo.recording = recording_id;
+    write_edf(path, signals, rec.annotations, eo);
+  } else if (ext == ".csv") {
+    write_csv(path, rec.channels, rec.data, rec.sfreq_hz);
+  } else if (ext == ".h5" || ext == ".hdf5") {
+    write_recording_h5(path, rec);
+  } else {
+    throw UsageError("'" + path.string() + "' must end in .edf, .csv or .h5 (the format)");
+  }
+}
+
 void write_recording_h5(const fs::path& path, const Recording& rec) {
   AtomicFile out(path);
   {

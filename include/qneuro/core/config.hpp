@@ -31,6 +31,8 @@
 
 #include <toml++/toml.h>
 
+#include "qneuro/core/enum_names.hpp"
+
 namespace qneuro::config {
 
 enum class Kind {
@@ -97,6 +99,11 @@ class Schema {
   Schema& add_string(const std::string& key, std::string def, KeyDoc doc);
   Schema& add_choice(const std::string& key, std::string def, std::vector<std::string> choices,
                      KeyDoc doc);
+  /// A choice among the names of a named enum (core/enum_names.hpp), in table order.
+  template <NamedEnum E>
+  Schema& add_choice(const std::string& key, E def, KeyDoc doc) {
+    return add_choice(key, to_string(def), enum_name_list<E>(), std::move(doc));
+  }
   Schema& add_float_list(const std::string& key, std::vector<double> def, KeyDoc doc,
                          Bounds element_bounds = {}, std::size_t min_len = 0,
                          std::size_t max_len = std::numeric_limits<std::size_t>::max());
@@ -146,6 +153,11 @@ class Config {
   [[nodiscard]] int64_t get_int(const std::string& key) const;
   [[nodiscard]] double get_float(const std::string& key) const;
   [[nodiscard]] std::string get_string(const std::string& key) const;
+  /// A choice key declared with Schema::add_choice<E>, as the enum value.
+  template <NamedEnum E>
+  [[nodiscard]] E get_enum(const std::string& key) const {
+    return parse_enum<E>(get_string(key), key);
+  }
   [[nodiscard]] std::vector<double> get_floats(const std::string& key) const;
   [[nodiscard]] std::vector<int64_t> get_ints(const std::string& key) const;
   [[nodiscard]] std::vector<std::string> get_strings(const std::string& key) const;

@@ -7,8 +7,6 @@
 // rng::Philox keyed by entity, never from a per-thread generator.
 #pragma once
 
-#include <mutex>
-
 namespace qneuro::parallel {
 
 /// Sets the number of OpenMP threads for subsequent parallel regions (0 = default).
@@ -17,10 +15,6 @@ void set_threads(int n);
 [[nodiscard]] int max_threads();
 /// Hardware threads available to this process.
 [[nodiscard]] int hardware_threads();
-
-/// The one lock every FFTW planner call in the process takes (FFTW's planner is global and not
-/// thread-safe; execution with the new-array interface is).
-std::mutex& fftw_planner_mutex();
 
 /// Restores the previous thread count on destruction (tests compare 1 vs N threads).
 class ScopedThreads {

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "qneuro/core/aligned.hpp"
+#include "qneuro/core/fft.hpp"
 #include "qneuro/field/cayley.hpp"
 #include "qneuro/field/connectivity.hpp"
 #include "qneuro/field/params.hpp"
@@ -141,8 +142,7 @@ class FieldSolver final : public FieldSolverBase {
   std::array<std::vector<double>, 3> v_axis_, sponge_axis_, stim_axis_;
   // Split-step: kinetic multipliers per node (incl. 1/N) and FFTW plans.
   AlignedVector<Complex> spectral_factor_;
-  void* plan_forward_ = nullptr;
-  void* plan_backward_ = nullptr;
+  fft::Plan<Real> plan_forward_, plan_backward_;
   // Statistics of the last nonlinear evaluation.
   double last_max_q_ = 0.0;
   double last_min_a_ = 0.0;

@@ -57,6 +57,13 @@ struct LoadOptions {
 /// the error lists the rates so the user can select a subset). Throws InputError.
 Recording load_recording(const std::filesystem::path& path, const LoadOptions& options = {});
 
+/// Writes a recording in the format its file extension names (atomic): .edf (EDF+, one "uV"
+/// signal per channel with `transducer` as transducer type, the annotations kept, `recording_id`
+/// as the local recording identification), .csv (time column + channels) or .h5 / .hdf5
+/// (qneuro.timeseries/1). UsageError for any other extension.
+void save_recording(const std::filesystem::path& path, const Recording& recording,
+                    const std::string& transducer = "", const std::string& recording_id = "");
+
 /// Writes a recording as qneuro.timeseries/1 HDF5 (atomic).
 void write_recording_h5(const std::filesystem::path& path, const Recording& recording);
 class H5File;
