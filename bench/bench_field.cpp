@@ -44,7 +44,7 @@ nlohmann::ordered_json bench_adi(const Case& c, double triad_gbs, bool nonlinear
   Grid g;
   g.axes = {Axis{c.nx, 0.05, Boundary::Periodic}, Axis{c.ny, 0.05, Boundary::Periodic},
             Axis{c.nr, 0.05, Boundary::Neumann}};
-  ModelParams m;
+  ModelParams m = ModelParams::plain();
   m.harmonic_omega = {62.8, 62.8, 37.7};
   if (nonlinear) {  // the demo's couplings: S = dt lambda_Q kappa D sum 4/h^2 = 0.7 (stable)
     m.mqp_coupling = 0.25;

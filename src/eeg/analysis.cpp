@@ -1,5 +1,6 @@
 #include "qneuro/eeg/analysis.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -99,6 +100,22 @@ AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& par
   return result;
 }
 
+std::optional<AnalysisResult> analyze_simulated(const io::Recording& rec, double segment_s,
+                                                double edge_s) {
+  AnalysisParams ap;
+  ap.nperseg = std::min<std::size_t>(
+      rec.n_samples(), static_cast<std::size_t>(std::llround(segment_s * rec.sfreq_hz)));
+  ap.edge_s = edge_s;
+  ap.range_hi_hz = std::min(ap.range_hi_hz, rec.sfreq_hz / 2.0);
+  std::vector<Band> bands;
+  for (const auto& b : ap.bands) {
+    if (b.hi <= rec.sfreq_hz / 2.0) bands.push_back(b);
+  }
+  if (bands.empty()) return std::nullopt;
+  ap.bands = bands;
+  return analyze(rec, ap);
+}
+
 nlohmann::ordered_json summary_json(const AnalysisResult& r) {
   using json = nlohmann::ordered_json;
   const auto& p = r.params;
@@ -113,8 +130,8 @@ nlohmann::ordered_json summary_json(const AnalysisResult& r) {
   j["units"] = {{"signal", "uV"}, {"psd", "uV^2/Hz"}, {"band_power", "uV^2"}};
   j["welch"] = {{"nperseg", p.nperseg},
                 {"noverlap", r.noverlap},
-                {"window", window_name(p.window)},
-                {"detrend", detrend_name(p.detrend)},
+                {"window", to_string(p.window)},
+                {"detrend", to_string(p.detrend)},
                 {"scaling", "density"},
                 {"average", "mean"},
                 {"n_segments", r.welch.n_segments},
@@ -185,8 +202,8 @@ void write_analysis_h5(const std::filesystem::path& path, const AnalysisResult& 
     f.set_attr("/", "n_samples", static_cast<int64_t>(r.n_samples));
     f.set_attr("/", "nperseg", static_cast<int64_t>(p.nperseg));
     f.set_attr("/", "noverlap", static_cast<int64_t>(r.noverlap));
-    f.set_attr("/", "window", window_name(p.window));
-    f.set_attr("/", "detrend", detrend_name(p.detrend));
+    f.set_attr("/", "window", to_string(p.window));
+    f.set_attr("/", "detrend", to_string(p.detrend));
     f.set_attr("/", "range_hz", std::vector<double>{p.range_lo_hz, p.range_hi_hz});
     f.set_attr("/", "edge_s", p.edge_s);
     f.set_attr("/", "channels", r.channels);

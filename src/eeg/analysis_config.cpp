@@ -10,46 +10,54 @@ using config::Bounds;
 using config::NamedRange;
 
 const config::Schema& analysis_schema() {
+  // Defaults come from AnalysisParams (analysis.hpp); key names differ from member names as
+  // welch.nperseg/overlap/window/detrend -> nperseg/overlap/window/detrend, bands -> bands,
+  // spectrum.range_hz -> [range_lo_hz, range_hi_hz], peaks.* -> peak_min_prominence_db /
+  // peak_max_count, aperiodic.range_hz -> [aperiodic_lo_hz, aperiodic_hi_hz],
+  // connectivity.enabled / edge_s -> connectivity / edge_s (params_from_config reads them);
+  // channels.* and input.unit_uv are io::LoadOptions (load_options_from_config).
   static const config::Schema schema = [] {
+    const AnalysisParams d;
+    const io::LoadOptions load;
     config::Schema s("analyze");
-    s.add_int("welch.nperseg", 0,
+    s.add_int("welch.nperseg", static_cast<int64_t>(d.nperseg),
               {"samples", "Welch segment length; 0 = 2 s of samples (round(2 fs))"},
               Bounds{0.0, 1e8});
     s.add_float(
-        "welch.overlap", 0.5,
+        "welch.overlap", d.overlap,
         {"", "segment overlap as a fraction of nperseg (noverlap = floor(overlap nperseg))"},
         Bounds{0.0, 1.0, false, true});
-    s.add_choice("welch.window", "hann", {"hann", "hamming", "boxcar"},
-                 {"", "periodic window applied to each segment"});
-    s.add_choice("welch.detrend", "constant", {"constant", "none"},
+    s.add_choice("welch.window", d.window, {"", "periodic window applied to each segment"});
+    s.add_choice("welch.detrend", d.detrend,
                  {"", "per-segment detrending: remove the mean, or nothing"});
     std::vector<NamedRange> bands;
-    for (const auto& b : classic_bands()) bands.push_back({b.name, b.lo, b.hi});
+    for (const auto& b : d.bands) bands.push_back({b.name, b.lo, b.hi});
     s.add_range_table("bands", bands,
                       {"Hz", "frequency bands, name = [lo, hi) (half-open); must lie in [0, fs/2]"},
                       Bounds{0.0, std::nullopt});
-    s.add_float_list("spectrum.range_hz", {0.5, 45.0},
+    s.add_float_list("spectrum.range_hz", {d.range_lo_hz, d.range_hi_hz},
                      {"Hz", "analysis range [lo, hi) for relative power, entropy and peaks"},
                      Bounds{0.0, std::nullopt}, 2, 2);
-    s.add_float("peaks.min_prominence_db", 3.0,
+    s.add_float("peaks.min_prominence_db", d.peak_min_prominence_db,
                 {"dB", "minimum prominence of a spectral peak (on 10 log10 PSD)"},
                 Bounds{0.0, std::nullopt});
-    s.add_int("peaks.max_count", 5, {"", "most prominent peaks kept per channel"},
-              Bounds{0.0, 1000.0});
-    s.add_float_list("aperiodic.range_hz", {1.0, 40.0},
+    s.add_int("peaks.max_count", static_cast<int64_t>(d.peak_max_count),
+              {"", "most prominent peaks kept per channel"}, Bounds{0.0, 1000.0});
+    s.add_float_list("aperiodic.range_hz", {d.aperiodic_lo_hz, d.aperiodic_hi_hz},
                      {"Hz", "closed interval [lo, hi] of the log-log 1/f fit"},
                      Bounds{0.0, std::nullopt, true}, 2, 2);
-    s.add_bool("connectivity.enabled", true, {"", "compute PLI and wPLI over all channel pairs"});
-    s.add_float("connectivity.edge_s", 1.0,
+    s.add_bool("connectivity.enabled", d.connectivity,
+               {"", "compute PLI and wPLI over all channel pairs"});
+    s.add_float("connectivity.edge_s", d.edge_s,
                 {"s", "samples dropped at both ends of the band-limited analytic signal"},
                 Bounds{0.0, std::nullopt});
-    s.add_string_list("channels.names", {},
+    s.add_string_list("channels.names", load.channels.names,
                       {"", "channels to analyse (exact labels; empty = all); CLI: --channels"});
     s.add_string(
-        "channels.regex", "",
+        "channels.regex", load.channels.regex,
         {"",
          "also analyse channels whose label matches this ECMAScript regex; CLI: --channels-regex"});
-    s.add_float("input.unit_uv", 1.0,
+    s.add_float("input.unit_uv", load.csv_unit_uv,
                 {"uV", "microvolts per unit of CSV/HDF5 input values (EDF uses its own header)"},
                 Bounds{0.0, std::nullopt, true});
     s.add_preset("default", "", "classic bands delta..gamma over [0.5, 45) Hz, 2 s Hann segments");
@@ -97,8 +105,8 @@ AnalysisParams params_from_config(const config::Config& cfg, double fs, std::siz
                                   "] (" + std::to_string(n) + " samples)");
   }
   p.overlap = cfg.get_float("welch.overlap");
-  p.window = parse_window(cfg.get_string("welch.window"));
-  p.detrend = parse_detrend(cfg.get_string("welch.detrend"));
+  p.window = cfg.get_enum<Window>("welch.window");
+  p.detrend = cfg.get_enum<Detrend>("welch.detrend");
 
   p.bands.clear();
   for (const auto& r : cfg.get_ranges("bands")) {

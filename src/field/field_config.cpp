@@ -4,14 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cmath>
-#include <fstream>
 #include <numbers>
-#include <sstream>
 
+#include "qneuro/core/config_bindings.hpp"
 #include "qneuro/core/error.hpp"
-#include "qneuro/core/log.hpp"
 #include "qneuro/core/memory.hpp"
 #include "qneuro/core/strings.hpp"
 #include "qneuro/field/readout.hpp"
@@ -23,128 +20,145 @@ namespace {
 using config::Bounds;
 using config::KeyDoc;
 
-constexpr double kTwoPi = 2.0 * std::numbers::pi;
-
-config::Schema build_schema() {
-  config::Schema s("field");
+// The `qneuro field` keys in the order --describe-config and docs/field.md list them. Each bind()
+// names the FieldParams member the key sets, whose initialiser (params.hpp) is the default.
+// Declared by hand, because they do not map onto one member: grid.n / grid.h / grid.bc (one
+// list over the three Axis structs), state.schedule ("state@t" strings -> ScheduleEntry),
+// stimulus.window_s (stim_t0_s, stim_t1_s), initial.modes (flat list -> triples) and
+// readout.electrodes (points or a lattice size -> positions and labels).
+config::BoundSchema<FieldParams> build_keys() {
+  config::BoundSchema<FieldParams> b("field");
+  config::Schema& s = b.schema();
+  const FieldParams d;
   const Bounds positive{0.0, std::nullopt, true, false};
   const Bounds non_negative{0.0, std::nullopt, false, false};
-  s.add_int_list("grid.n", {64, 64, 32}, {"cells", "number of cells along x, y and r"},
-                 Bounds{1.0, 4096.0}, 3, 3);
-  s.add_float_list("grid.h", {0.05, 0.05, 0.075},
+  std::vector<int64_t> n;
+  std::vector<double> h;
+  std::vector<std::string> bc;
+  for (const Axis& ax : d.grid.axes) {
+    n.push_back(static_cast<int64_t>(ax.n));
+    h.push_back(ax.h);
+    bc.push_back(to_string(ax.bc));
+  }
+  s.add_int_list("grid.n", n, {"cells", "number of cells along x, y and r"}, Bounds{1.0, 4096.0}, 3,
+                 3);
+  s.add_float_list("grid.h", h,
                    {"length", "cell width along x, y and r (the unit of every length key)"},
                    positive, 3, 3);
-  s.add_string_list("grid.bc", {"periodic", "periodic", "neumann"},
+  s.add_string_list("grid.bc", bc,
                     {"", "boundary condition per axis: periodic, neumann or dirichlet"});
-  s.add_float("time.dt", 1.0 / 1024.0,
-              {"time units", "time step (a time unit is time.time_unit_s seconds)"}, positive);
-  s.add_int("time.steps", 4096, {"steps", "number of time steps"}, Bounds{1.0, 1e12});
-  s.add_float("time.time_unit_s", 1.0, {"s", "seconds per model time unit"}, positive);
-  s.add_float("model.D", 0.3,
-              {"length^2/time", "fractal diffusion coefficient D (hbar -> D, m -> 1/2)"}, positive);
-  s.add_float("model.gamma_r", 1.0,
-              {"", "relative stiffness of the r axis (kinetic term D^2 gamma_r d_r^2)"}, positive);
-  s.add_float("mqp.coupling", 0.25,
-              {"", "lambda_Q: weight of the macroscopic quantum potential (0 = off)"},
-              Bounds{-100.0, 100.0});
-  s.add_float("mqp.scale", 2.0, {"", "kappa: MQP scaling, Q = -kappa D^2 lap(a)/a"}, non_negative);
-  s.add_float("mqp.eps_rel", 0.05,
-              {"", "regularisation eps of Q relative to the density-weighted mean amplitude"},
-              Bounds{0.0, 1.0, true, false});
-  s.add_float("mqp.clamp", 0.0,
-              {"energy", "clamp |Q| to this value (0 = no clamp); clamped cells are counted"},
-              non_negative);
-  s.add_float("connectivity.beta", 1.0,
-              {"energy*volume", "strength beta of the connectivity potential (0 = off)"},
-              Bounds{-1e6, 1e6});
-  s.add_float("connectivity.mu", 0.0, {"", "mu of the log-normal weights g"}, Bounds{-10.0, 10.0});
-  s.add_float("connectivity.sigma", 1.2, {"", "sigma of the log-normal weights g"},
-              Bounds{0.0, 5.0});
-  s.add_float("connectivity.threshold", 0.005, {"", "weights g below this are set to 0 (sparsity)"},
-              non_negative);
-  s.add_float("connectivity.p_exc", 0.8,
-              {"", "probability that a site is excitatory (E = +1, else -1)"}, Bounds{0.0, 1.0});
-  s.add_choice("connectivity.kernel", "exponential", {"exponential", "power_law"},
-               {"", "distance kernel K: exp(-d/l) or (1 + d/l)^-exponent"});
-  s.add_float("connectivity.length", 0.5, {"length", "kernel length scale l"}, positive);
-  s.add_float("connectivity.exponent", 1.5, {"", "power-law kernel exponent"}, positive);
-  s.add_choice("connectivity.form", "hartree", {"hartree", "laplacian"},
-               {"", "hartree: K * (g E rho); laplacian: the seed's K * (g E lap_xy rho)"});
-  s.add_int("connectivity.seed", 1, {"", "seed of the connectivity network (Philox)"},
-            Bounds{0.0, 4294967295.0});
-  s.add_string_list("state.schedule", {"wake"},
+  b.bind("time.dt", QNEURO_MEMBER(time.dt),
+         {"time units", "time step (a time unit is time.time_unit_s seconds)"}, positive);
+  b.bind("time.steps", QNEURO_MEMBER(time.steps), {"steps", "number of time steps"},
+         Bounds{1.0, 1e12});
+  b.bind("time.time_unit_s", QNEURO_MEMBER(time.time_unit_s), {"s", "seconds per model time unit"},
+         positive);
+  b.bind("model.D", QNEURO_MEMBER(model.D),
+         {"length^2/time", "fractal diffusion coefficient D (hbar -> D, m -> 1/2)"}, positive);
+  b.bind("model.gamma_r", QNEURO_MEMBER(model.gamma_r),
+         {"", "relative stiffness of the r axis (kinetic term D^2 gamma_r d_r^2)"}, positive);
+  b.bind("mqp.coupling", QNEURO_MEMBER(model.mqp_coupling),
+         {"", "lambda_Q: weight of the macroscopic quantum potential (0 = off)"},
+         Bounds{-100.0, 100.0});
+  b.bind("mqp.scale", QNEURO_MEMBER(model.mqp_scale),
+         {"", "kappa: MQP scaling, Q = -kappa D^2 lap(a)/a"}, non_negative);
+  b.bind("mqp.eps_rel", QNEURO_MEMBER(model.mqp_eps_rel),
+         {"", "regularisation eps of Q relative to the density-weighted mean amplitude"},
+         Bounds{0.0, 1.0, true, false});
+  b.bind("mqp.clamp", QNEURO_MEMBER(model.mqp_clamp),
+         {"energy", "clamp |Q| to this value (0 = no clamp); clamped cells are counted"},
+         non_negative);
+  b.bind("connectivity.beta", QNEURO_MEMBER(model.conn_beta),
+         {"energy*volume", "strength beta of the connectivity potential (0 = off)"},
+         Bounds{-1e6, 1e6});
+  b.bind("connectivity.mu", QNEURO_MEMBER(model.conn_mu), {"", "mu of the log-normal weights g"},
+         Bounds{-10.0, 10.0});
+  b.bind("connectivity.sigma", QNEURO_MEMBER(model.conn_sigma),
+         {"", "sigma of the log-normal weights g"}, Bounds{0.0, 5.0});
+  b.bind("connectivity.threshold", QNEURO_MEMBER(model.conn_threshold),
+         {"", "weights g below this are set to 0 (sparsity)"}, non_negative);
+  b.bind("connectivity.p_exc", QNEURO_MEMBER(model.conn_p_exc),
+         {"", "probability that a site is excitatory (E = +1, else -1)"}, Bounds{0.0, 1.0});
+  b.bind("connectivity.kernel", QNEURO_MEMBER(model.conn_kernel),
+         {"", "distance kernel K: exp(-d/l) or (1 + d/l)^-exponent"});
+  b.bind("connectivity.length", QNEURO_MEMBER(model.conn_length),
+         {"length", "kernel length scale l"}, positive);
+  b.bind("connectivity.exponent", QNEURO_MEMBER(model.conn_exponent),
+         {"", "power-law kernel exponent"}, positive);
+  b.bind("connectivity.form", QNEURO_MEMBER(model.conn_form),
+         {"", "hartree: K * (g E rho); laplacian: the seed's K * (g E lap_xy rho)"});
+  b.bind("connectivity.seed", QNEURO_MEMBER(model.conn_seed),
+         {"", "seed of the connectivity network (Philox)"}, Bounds{0.0, 4294967295.0});
+  std::vector<std::string> schedule;
+  for (const ScheduleEntry& e : d.model.schedule) {
+    schedule.push_back(e.start_s == 0.0 ? e.state
+                                        : e.state + "@" + strings::format_number(e.start_s));
+  }
+  s.add_string_list("state.schedule", schedule,
                     {"",
                      "brain states over time: \"state\" or \"state@t_s\" entries with states wake, "
                      "light, deep, rem (absorption alpha 0, 0.3, 0.8, 0.2)"});
-  s.add_float("state.transition_s", 0.5,
-              {"s", "duration of the smooth change between scheduled states"}, non_negative);
-  s.add_float("state.w0", 10.0, {"energy", "absorption strength W0 of the sponge layers"},
-              non_negative);
-  s.add_float("state.sponge_width", 0.1,
-              {"", "sponge layer width as a fraction of each axis, at each end"}, Bounds{0.0, 0.5});
-  s.add_float_list("potential.harmonic_omega", {kTwoPi * 10.0, kTwoPi * 10.0, kTwoPi * 6.0},
-                   {"rad/time", "harmonic confinement V = omega^2/4 coord^2 per axis (0 = none)"},
-                   non_negative, 3, 3);
-  s.add_float("stimulus.amplitude", 0.0,
-              {"energy", "amplitude A of a Gaussian stimulus bump (0 = off)"});
-  s.add_float_list("stimulus.center", {0.0, 0.0, 0.0}, {"length", "stimulus centre (x, y, r)"}, {},
-                   3, 3);
-  s.add_float("stimulus.width", 0.2, {"length", "stimulus standard deviation w"}, positive);
-  s.add_float("stimulus.freq_hz", 10.0, {"Hz", "stimulus modulation A sin(2 pi f t)"},
-              non_negative);
-  s.add_float_list("stimulus.window_s", {0.0, 1e9}, {"s", "stimulus on for t in [t0, t1)"},
-                   non_negative, 2, 2);
-  s.add_choice("initial.kind", "gaussian", {"gaussian", "box_modes", "harmonic", "noise"},
-               {"", "initial state (see docs/field.md)"});
-  s.add_float_list("initial.center", {0.3, 0.0, 0.2}, {"length", "packet centre (x, y, r)"}, {}, 3,
-                   3);
-  s.add_float_list(
-      "initial.width", {0.1, 0.1, 0.1},
-      {"length", "packet standard deviation of |psi|^2 (gaussian), smoothing width (noise)"},
-      positive, 3, 3);
-  s.add_float_list("initial.k0", {0.0, 0.0, 0.0}, {"1/length", "mean wave vector of the packet"},
-                   {}, 3, 3);
+  b.bind("state.transition_s", QNEURO_MEMBER(model.transition_s),
+         {"s", "duration of the smooth change between scheduled states"}, non_negative);
+  b.bind("state.w0", QNEURO_MEMBER(model.sponge_w0),
+         {"energy", "absorption strength W0 of the sponge layers"}, non_negative);
+  b.bind("state.sponge_width", QNEURO_MEMBER(model.sponge_width),
+         {"", "sponge layer width as a fraction of each axis, at each end"}, Bounds{0.0, 0.5});
+  b.bind("potential.harmonic_omega", QNEURO_MEMBER(model.harmonic_omega),
+         {"rad/time", "harmonic confinement V = omega^2/4 coord^2 per axis (0 = none)"},
+         non_negative);
+  b.bind("stimulus.amplitude", QNEURO_MEMBER(model.stim_amplitude),
+         {"energy", "amplitude A of a Gaussian stimulus bump (0 = off)"});
+  b.bind("stimulus.center", QNEURO_MEMBER(model.stim_center),
+         {"length", "stimulus centre (x, y, r)"});
+  b.bind("stimulus.width", QNEURO_MEMBER(model.stim_width),
+         {"length", "stimulus standard deviation w"}, positive);
+  b.bind("stimulus.freq_hz", QNEURO_MEMBER(model.stim_freq_hz),
+         {"Hz", "stimulus modulation A sin(2 pi f t)"}, non_negative);
+  s.add_float_list("stimulus.window_s", {d.model.stim_t0_s, d.model.stim_t1_s},
+                   {"s", "stimulus on for t in [t0, t1)"}, non_negative, 2, 2);
+  b.bind("initial.kind", QNEURO_MEMBER(initial.kind), {"", "initial state (see docs/field.md)"});
+  b.bind("initial.center", QNEURO_MEMBER(initial.center), {"length", "packet centre (x, y, r)"});
+  b.bind("initial.width", QNEURO_MEMBER(initial.width),
+         {"length", "packet standard deviation of |psi|^2 (gaussian), smoothing width (noise)"},
+         positive);
+  b.bind("initial.k0", QNEURO_MEMBER(initial.k0), {"1/length", "mean wave vector of the packet"});
+  std::vector<int64_t> modes;
+  for (const auto& m : d.initial.modes) modes.insert(modes.end(), m.begin(), m.end());
   s.add_int_list(
-      "initial.modes", {0, 0, 0},
+      "initial.modes", modes,
       {"", "mode numbers (kx, ky, kr, kx2, ...) for box_modes; quantum numbers for harmonic"},
       Bounds{0.0, 4096.0}, 3);
-  s.add_int("initial.seed", 1, {"", "seed of the noise initial state (Philox)"},
-            Bounds{0.0, 4294967295.0});
-  s.add_float("readout.fs_hz", 128.0,
-              {"Hz", "EEG sampling rate; 1/(fs dt time_unit_s) must be an integer"}, positive);
-  // Demo montage: a 4 x 4 grid of electrodes 0.3 apart over the trap (a lattice over the whole
-  // 3.2 x 3.2 sheet would put most electrodes where only the far tails of the packet reach).
-  std::vector<std::pair<double, double>> montage;
-  for (const double y : {-0.45, -0.15, 0.15, 0.45}) {
-    for (const double x : {-0.45, -0.15, 0.15, 0.45}) montage.emplace_back(x, y);
-  }
-  s.add_point_list("readout.electrodes", montage,
+  b.bind("initial.seed", QNEURO_MEMBER(initial.seed),
+         {"", "seed of the noise initial state (Philox)"}, Bounds{0.0, 4294967295.0});
+  b.bind("readout.fs_hz", QNEURO_MEMBER(readout.fs_hz),
+         {"Hz", "EEG sampling rate; 1/(fs dt time_unit_s) must be an integer"}, positive);
+  s.add_point_list("readout.electrodes", d.readout.electrodes,
                    {"length", "electrode positions [[x, y], ...], or a lattice size [mx, my]"}, {},
                    true);
-  s.add_float("readout.sigma", 0.25, {"length", "Gaussian lead-field width of each electrode"},
-              positive);
-  s.add_choice("readout.weight", "uniform", {"uniform", "signed"},
-               {"", "r weighting w(r): 1, or r / r_max (excitatory +, inhibitory -)"});
-  s.add_float("readout.scale_uv", 100.0, {"uV", "microvolts per unit of electrode signal s_e"},
-              positive);
-  s.add_int("output.snapshot_every", 0, {"steps", "store density slices every n steps (0 = none)"},
-            Bounds{0.0, 1e12});
-  s.add_int_list("output.snapshot_r", {-1},
-                 {"", "r indices of the stored slices (-1 = the centre slice)"},
-                 Bounds{-1.0, 4095.0}, 1);
-  s.add_int("output.diag_every", 64,
-            {"steps", "diagnostics every n steps (0 = start and end only)"}, Bounds{0.0, 1e12});
-  s.add_int("output.checkpoint_every", 0,
-            {"steps", "write checkpoint.h5 every n steps and at the end (0 = only on Ctrl-C)"},
-            Bounds{0.0, 1e12});
-  s.add_float("output.norm_tolerance", 1e-3,
-              {"", "stop if |norm - 1| (no absorption) or the norm's growth exceeds this"},
-              Bounds{0.0, 1.0, true, false});
-  s.add_choice("precision", "double", {"double", "float", "mixed"},
-               {"", "arithmetic: double; float; mixed (float state, double phases, half weights)"});
-  s.add_choice(
-      "solver", "adi", {"adi", "splitstep"},
-      {"", "kinetic step: ADI Crank-Nicolson, or split-step Fourier (periodic grids only)"});
+  b.bind("readout.sigma", QNEURO_MEMBER(readout.sigma),
+         {"length", "Gaussian lead-field width of each electrode"}, positive);
+  b.bind("readout.weight", QNEURO_MEMBER(readout.weight),
+         {"", "r weighting w(r): 1, or r / r_max (excitatory +, inhibitory -)"});
+  b.bind("readout.scale_uv", QNEURO_MEMBER(readout.scale_uv),
+         {"uV", "microvolts per unit of electrode signal s_e"}, positive);
+  b.bind("output.snapshot_every", QNEURO_MEMBER(output.snapshot_every),
+         {"steps", "store density slices every n steps (0 = none)"}, Bounds{0.0, 1e12});
+  b.bind_list("output.snapshot_r", QNEURO_MEMBER(output.snapshot_r),
+              {"", "r indices of the stored slices (-1 = the centre slice)"}, Bounds{-1.0, 4095.0},
+              1);
+  b.bind("output.diag_every", QNEURO_MEMBER(output.diag_every),
+         {"steps", "diagnostics every n steps (0 = start and end only)"}, Bounds{0.0, 1e12});
+  b.bind("output.checkpoint_every", QNEURO_MEMBER(output.checkpoint_every),
+         {"steps", "write checkpoint.h5 every n steps and at the end (0 = only on Ctrl-C)"},
+         Bounds{0.0, 1e12});
+  b.bind("output.norm_tolerance", QNEURO_MEMBER(output.norm_tolerance),
+         {"", "stop if |norm - 1| (no absorption) or the norm's growth exceeds this"},
+         Bounds{0.0, 1.0, true, false});
+  b.bind("precision", QNEURO_MEMBER(precision),
+         {"", "arithmetic: double; float; mixed (float state, double phases, half weights)"});
+  b.bind("solver", QNEURO_MEMBER(solver),
+         {"", "kinetic step: ADI Crank-Nicolson, or split-step Fourier (periodic grids only)"});
 
   s.add_preset(
       "demo", "",
@@ -170,7 +184,12 @@ config::Schema build_schema() {
       "initial.center = [0.15, 0.0, 0.05]\nconnectivity.length = 0.2\n"
       "output.diag_every = 16\n",
       "16x16x8, 512 steps: the test suite's run (well under a second)");
-  return s;
+  return b;
+}
+
+const config::BoundSchema<FieldParams>& field_keys() {
+  static const config::BoundSchema<FieldParams> keys = build_keys();
+  return keys;
 }
 
 std::vector<ScheduleEntry> parse_schedule(const config::Config& cfg) {
@@ -209,16 +228,10 @@ std::vector<ScheduleEntry> parse_schedule(const config::Config& cfg) {
   return out;
 }
 
-std::array<double, 3> get3(const config::Config& cfg, const std::string& key) {
-  const auto v = cfg.get_floats(key);
-  return {v[0], v[1], v[2]};
-}
-
 }  // namespace
 
 const config::Schema& field_schema() {
-  static const config::Schema schema = build_schema();
-  return schema;
+  return field_keys().schema();
 }
 
 uint64_t estimated_memory_bytes(const FieldParams& p) {
@@ -243,6 +256,8 @@ uint64_t estimated_memory_bytes(const FieldParams& p) {
 
 FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   FieldParams p;
+  field_keys().read(cfg, p);
+  const char* axis_name[3] = {"x", "y", "r"};
   // Grid.
   const auto n = cfg.get_ints("grid.n");
   const auto h = cfg.get_floats("grid.h");
@@ -251,55 +266,24 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
     cfg.fail("grid.bc",
              "must list 3 boundary conditions (x, y, r), got " + std::to_string(bc.size()));
   }
-  const char* axis_name[3] = {"x", "y", "r"};
   for (int a = 0; a < 3; ++a) {
     Axis& ax = p.grid.axes[a];
     ax.n = static_cast<std::size_t>(n[a]);
     ax.h = h[a];
-    const std::string name = strings::to_lower(strings::trim(bc[a]));
-    if (name != "periodic" && name != "neumann" && name != "dirichlet") {
-      cfg.fail("grid.bc", "element " + std::to_string(a) + " (" + axis_name[a] +
-                              ") must be periodic, neumann or dirichlet, got '" + bc[a] + "'");
+    const auto boundary = enum_from_name<Boundary>(strings::to_lower(strings::trim(bc[a])));
+    if (!boundary) {
+      cfg.fail("grid.bc", "element " + std::to_string(a) + " (" + axis_name[a] + ") must be " +
+                              enum_choices_text<Boundary>() + ", got '" + bc[a] + "'");
     }
-    ax.bc = parse_boundary(name);
+    ax.bc = *boundary;
     if (ax.bc == Boundary::Periodic && ax.n == 2) {
       cfg.fail("grid.n",
                "a periodic axis needs 1 or >= 3 cells, got 2 along " + std::string(axis_name[a]));
     }
   }
-  // Time.
-  p.time.dt = cfg.get_float("time.dt");
-  p.time.steps = static_cast<uint64_t>(cfg.get_int("time.steps"));
-  p.time.time_unit_s = cfg.get_float("time.time_unit_s");
   // Model.
   ModelParams& m = p.model;
-  m.D = cfg.get_float("model.D");
-  m.gamma_r = cfg.get_float("model.gamma_r");
-  m.harmonic_omega = get3(cfg, "potential.harmonic_omega");
-  m.mqp_coupling = cfg.get_float("mqp.coupling");
-  m.mqp_scale = cfg.get_float("mqp.scale");
-  m.mqp_eps_rel = cfg.get_float("mqp.eps_rel");
-  m.mqp_clamp = cfg.get_float("mqp.clamp");
-  m.conn_beta = cfg.get_float("connectivity.beta");
-  m.conn_mu = cfg.get_float("connectivity.mu");
-  m.conn_sigma = cfg.get_float("connectivity.sigma");
-  m.conn_threshold = cfg.get_float("connectivity.threshold");
-  m.conn_p_exc = cfg.get_float("connectivity.p_exc");
-  m.conn_kernel = cfg.get_string("connectivity.kernel") == "exponential" ? KernelKind::Exponential
-                                                                         : KernelKind::PowerLaw;
-  m.conn_length = cfg.get_float("connectivity.length");
-  m.conn_exponent = cfg.get_float("connectivity.exponent");
-  m.conn_form = cfg.get_string("connectivity.form") == "hartree" ? ConnectivityForm::Hartree
-                                                                 : ConnectivityForm::Laplacian;
-  m.conn_seed = static_cast<uint32_t>(cfg.get_int("connectivity.seed"));
   m.schedule = parse_schedule(cfg);
-  m.transition_s = cfg.get_float("state.transition_s");
-  m.sponge_w0 = cfg.get_float("state.w0");
-  m.sponge_width = cfg.get_float("state.sponge_width");
-  m.stim_amplitude = cfg.get_float("stimulus.amplitude");
-  m.stim_center = get3(cfg, "stimulus.center");
-  m.stim_width = cfg.get_float("stimulus.width");
-  m.stim_freq_hz = cfg.get_float("stimulus.freq_hz");
   const auto window = cfg.get_floats("stimulus.window_s");
   m.stim_t0_s = window[0];
   m.stim_t1_s = window[1];
@@ -310,15 +294,6 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   }
   // Initial state.
   InitialParams& init = p.initial;
-  const std::string kind = cfg.get_string("initial.kind");
-  init.kind = kind == "gaussian"    ? InitialKind::Gaussian
-              : kind == "box_modes" ? InitialKind::BoxModes
-              : kind == "harmonic"  ? InitialKind::Harmonic
-                                    : InitialKind::Noise;
-  init.center = get3(cfg, "initial.center");
-  init.width = get3(cfg, "initial.width");
-  init.k0 = get3(cfg, "initial.k0");
-  init.seed = static_cast<uint32_t>(cfg.get_int("initial.seed"));
   const auto modes = cfg.get_ints("initial.modes");
   if (modes.size() % 3 != 0) {
     cfg.fail("initial.modes", "must have a multiple of 3 entries (kx, ky, kr per mode), got " +
@@ -420,7 +395,6 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   }
   // Readout.
   ReadoutParams& r = p.readout;
-  r.fs_hz = cfg.get_float("readout.fs_hz");
   const double k = 1.0 / (r.fs_hz * p.time.dt * p.time.time_unit_s);
   if (k < 1.0 - 1e-9 || std::abs(k - std::round(k)) > 1e-9 * k) {
     cfg.fail("readout.fs_hz",
@@ -445,6 +419,7 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
     r.labels = std::move(lattice.second);
   } else {
     r.electrodes = electrodes.points;
+    r.labels.clear();
     for (std::size_t e = 0; e < r.electrodes.size(); ++e) {
       for (int a = 0; a < 2; ++a) {
         const double c = a == 0 ? r.electrodes[e].first : r.electrodes[e].second;
@@ -458,10 +433,6 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
       }
     }
   }
-  r.sigma = cfg.get_float("readout.sigma");
-  r.weight = cfg.get_string("readout.weight") == "uniform" ? ReadoutWeight::Uniform
-                                                           : ReadoutWeight::Signed;
-  r.scale_uv = cfg.get_float("readout.scale_uv");
   const uint64_t steps_per_sample = p.steps_per_sample();
   if ((p.time.steps + steps_per_sample - 1) / steps_per_sample < 2) {
     cfg.fail("time.steps", "= " + std::to_string(p.time.steps) +
@@ -471,11 +442,6 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   }
   // Output.
   OutputParams& o = p.output;
-  o.diag_every = static_cast<uint64_t>(cfg.get_int("output.diag_every"));
-  o.snapshot_every = static_cast<uint64_t>(cfg.get_int("output.snapshot_every"));
-  o.checkpoint_every = static_cast<uint64_t>(cfg.get_int("output.checkpoint_every"));
-  o.norm_tolerance = cfg.get_float("output.norm_tolerance");
-  o.snapshot_r = cfg.get_ints("output.snapshot_r");
   for (auto& ir : o.snapshot_r) {
     if (ir == -1) ir = static_cast<int64_t>(p.grid.nr() / 2);
     if (ir < 0 || static_cast<std::size_t>(ir) >= p.grid.nr()) {
@@ -484,11 +450,6 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
     }
   }
   // Numerics.
-  const std::string precision = cfg.get_string("precision");
-  p.precision = precision == "double"  ? Precision::Double
-                : precision == "float" ? Precision::Float
-                                       : Precision::Mixed;
-  p.solver = cfg.get_string("solver") == "adi" ? SolverKind::Adi : SolverKind::SplitStep;
   if (p.solver == SolverKind::SplitStep && !p.grid.all_periodic()) {
     cfg.fail("solver",
              "= \"splitstep\" needs grid.bc = [\"periodic\", \"periodic\", "

@@ -7,26 +7,6 @@
 
 namespace qneuro::field {
 
-std::string to_string(Boundary bc) {
-  switch (bc) {
-    case Boundary::Periodic:
-      return "periodic";
-    case Boundary::Neumann:
-      return "neumann";
-    case Boundary::Dirichlet:
-      return "dirichlet";
-  }
-  return "?";
-}
-
-Boundary parse_boundary(const std::string& name) {
-  if (name == "periodic") return Boundary::Periodic;
-  if (name == "neumann") return Boundary::Neumann;
-  if (name == "dirichlet") return Boundary::Dirichlet;
-  throw InputError("unknown boundary condition '" + name +
-                   "' (expected periodic, neumann or dirichlet)");
-}
-
 double Axis::eigenvalue(std::size_t k) const {
   if (n == 1) return 0.0;
   const double pi = std::numbers::pi;

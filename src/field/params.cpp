@@ -6,20 +6,27 @@
 
 namespace qneuro::field {
 
-std::string to_string(Precision p) {
-  switch (p) {
-    case Precision::Double:
-      return "double";
-    case Precision::Float:
-      return "float";
-    case Precision::Mixed:
-      return "mixed";
-  }
-  return "?";
+ModelParams ModelParams::plain() {
+  ModelParams m;
+  m.harmonic_omega = {0.0, 0.0, 0.0};
+  m.mqp_coupling = 0.0;
+  m.conn_beta = 0.0;
+  m.schedule = {{"wake", 0.0, 0.0}};
+  m.stim_amplitude = 0.0;
+  return m;
 }
 
-std::string to_string(SolverKind s) {
-  return s == SolverKind::Adi ? "adi" : "splitstep";
+std::vector<std::pair<double, double>> demo_montage() {
+  std::vector<std::pair<double, double>> montage;
+  for (const double y : {-0.45, -0.15, 0.15, 0.45}) {
+    for (const double x : {-0.45, -0.15, 0.15, 0.45}) montage.emplace_back(x, y);
+  }
+  return montage;
+}
+
+Grid demo_grid() {
+  return Grid{{Axis{64, 0.05, Boundary::Periodic}, Axis{64, 0.05, Boundary::Periodic},
+               Axis{32, 0.075, Boundary::Neumann}}};
 }
 
 const std::vector<BrainState>& brain_states() {

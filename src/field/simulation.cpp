@@ -169,6 +169,9 @@ RunStatus Simulation::run(const Callbacks& cb) {
   while (step_ < steps) {
     if (step_ % k == 0) {
       record_sample();
+      bool finite = true;
+      for (const auto& sig : record_.signals_uv) finite = finite && std::isfinite(sig.back());
+      if (finite && cb.sample) cb.sample(record_.n_samples() - 1);
       for (const auto& sig : record_.signals_uv) {
         if (!std::isfinite(sig.back())) {
           // Keep only finite samples: the outputs (EDF included) hold the healthy part.
@@ -185,8 +188,12 @@ RunStatus Simulation::run(const Callbacks& cb) {
     const bool diag_done = !record_.diagnostics.empty() && record_.diagnostics.back().step == step_;
     if (((out.diag_every > 0 && step_ % out.diag_every == 0) || step_ == 0) && !diag_done) {
       if (!record_diagnostics()) return RunStatus::Stopped;
+      if (cb.diagnostics) cb.diagnostics(record_.diagnostics.back());
     }
-    if (out.snapshot_every > 0 && step_ % out.snapshot_every == 0) record_snapshot();
+    if (out.snapshot_every > 0 && step_ % out.snapshot_every == 0) {
+      record_snapshot();
+      if (cb.snapshot) cb.snapshot(record_.snapshot_steps.size() - 1);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     solver_->step(step_);
     stepping_seconds_ +=
@@ -208,6 +215,7 @@ RunStatus Simulation::run(const Callbacks& cb) {
   }
   if (record_.diagnostics.empty() || record_.diagnostics.back().step != step_) {
     if (!record_diagnostics()) return RunStatus::Stopped;
+    if (cb.diagnostics) cb.diagnostics(record_.diagnostics.back());
   }
   return RunStatus::Completed;
 }

@@ -1,6 +1,7 @@
 // Checkpoint directories of the flux trainer (trainer.hpp lists the files).
 #include <fstream>
 
+#include "flux_internal.hpp"
 #include "qneuro/core/error.hpp"
 #include "qneuro/flux/trainer.hpp"
 #include "qneuro/io/atomic_file.hpp"
@@ -65,9 +66,9 @@ void save_checkpoint(const fs::path& dir, const Trainer& trainer, const Tokenize
   });
   nlohmann::ordered_json j;
   j["schema"] = "qneuro.flux.checkpoint/1";
-  j["kind"] = trainer.model->params().kind;
+  j["kind"] = to_string(trainer.model->params().kind);
   j["vocab_size"] = trainer.model->vocab();
-  j["tokenizer"] = tok.kind();
+  j["tokenizer"] = to_string(tok.kind());
   j["history"] = history_json(trainer.history);
   io::write_json(dir / "checkpoint.json", j);
 }
@@ -95,17 +96,19 @@ LoadedCheckpoint load_checkpoint(const fs::path& dir) {
   ck.config = flux_config_from(cfg);
   ck.tokenizer = Tokenizer::from_json(io::read_file(dir / "tokenizer.json"));
   const int64_t vocab = j.at("vocab_size").get<int64_t>();
-  if (ck.config.model.kind != j.value("kind", "") || ck.tokenizer.vocab_size() != vocab) {
+  if (to_string(ck.config.model.kind) != j.value("kind", "") ||
+      ck.tokenizer.vocab_size() != vocab) {
     throw InputError(marker.string() + ": kind or vocabulary disagrees with config.toml / " +
                      "tokenizer.json (a mixed or damaged checkpoint)");
   }
-  ck.model = make_model(ck.config.model, vocab);
+  ck.model = build_model(ck.config.model, vocab);  // its weights are loaded below
   try {
     torch::serialize::InputArchive ar;
     ar.load_from((dir / "model.pt").string());
     ck.model->load(ar);
   } catch (const c10::Error& e) {
-    throw InputError((dir / "model.pt").string() + " does not fit a " + ck.config.model.kind +
+    throw InputError((dir / "model.pt").string() + " does not fit a " +
+                     to_string(ck.config.model.kind) +
                      " model of this configuration: " + e.what_without_backtrace());
   }
   ck.history = history_from(j.at("history"));

@@ -24,6 +24,9 @@ double finish_layer(ForwardResult& r, const torch::Tensor& polar, const torch::T
 void finish_forward(ForwardResult& r, const torch::Tensor& H, const torch::Tensor& logits,
                     double geometric);
 
+/// The model p.kind names, its weights drawn from torch's default CPU generator as it stands
+/// (make_model seeds it first and restores it after; the trainer seeds it once for the run).
+std::shared_ptr<LanguageModel> build_model(const ModelParams& p, int64_t vocab);
 std::shared_ptr<LanguageModel> make_faithful(const ModelParams& p, int64_t vocab);
 std::shared_ptr<LanguageModel> make_flux_model(const ModelParams& p, int64_t vocab);
 std::shared_ptr<LanguageModel> make_transformer(const ModelParams& p, int64_t vocab);

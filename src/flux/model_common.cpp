@@ -66,12 +66,33 @@ void LanguageModel::apply_output_rule(const ForwardResult& r, const Tensor& targ
   W.add_((onehot - Z).t().mm(H), rate / static_cast<double>(Z.size(0)));
 }
 
-std::shared_ptr<LanguageModel> make_model(const ModelParams& p, int64_t vocab) {
+std::shared_ptr<LanguageModel> build_model(const ModelParams& p, int64_t vocab) {
   if (vocab < 2) throw InputError("a language model needs a vocabulary of at least 2 tokens");
   p.validate();
-  if (p.kind == "faithful") return make_faithful(p, vocab);
-  if (p.kind == "flux") return make_flux_model(p, vocab);
+  switch (p.kind) {
+    case ModelKind::Faithful:
+      return make_faithful(p, vocab);
+    case ModelKind::Flux:
+      return make_flux_model(p, vocab);
+    case ModelKind::Transformer:
+      break;
+  }
   return make_transformer(p, vocab);
+}
+
+std::shared_ptr<LanguageModel> make_model(const ModelParams& p, int64_t vocab, uint32_t seed) {
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor caller_state = gen.get_state();
+  torch::manual_seed(seed);
+  std::shared_ptr<LanguageModel> model;
+  try {
+    model = build_model(p, vocab);
+  } catch (...) {
+    gen.set_state(caller_state);
+    throw;
+  }
+  gen.set_state(caller_state);
+  return model;
 }
 
 }  // namespace qneuro::flux

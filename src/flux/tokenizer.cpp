@@ -38,19 +38,17 @@ void Tokenizer::index() {
   for (std::size_t i = 0; i < symbols_.size(); ++i) ids_[symbols_[i]] = static_cast<int64_t>(i);
 }
 
-Tokenizer Tokenizer::build(const std::string& kind, const std::string& text) {
+Tokenizer Tokenizer::build(TokenizerKind kind, const std::string& text) {
   Tokenizer t;
   t.kind_ = kind;
-  if (kind == "byte") {
+  if (kind == TokenizerKind::Byte) {
     for (int b = 0; b < 256; ++b) t.symbols_.emplace_back(1, static_cast<char>(b));
-  } else if (kind == "char") {
+  } else {
     const std::vector<std::string> all = utf8_symbols(text);
     const std::set<std::string> distinct(all.begin(), all.end());
     t.symbols_.assign(distinct.begin(), distinct.end());
     if (t.symbols_.empty())
       throw InputError("the text is empty: no characters to build a vocabulary");
-  } else {
-    throw InputError("unknown tokenizer '" + kind + "' (allowed: char, byte)");
   }
   t.index();
   return t;
@@ -59,8 +57,8 @@ Tokenizer Tokenizer::build(const std::string& kind, const std::string& text) {
 std::string Tokenizer::to_json() const {
   nlohmann::ordered_json j;
   j["schema"] = "qneuro.flux.tokenizer/1";
-  j["kind"] = kind_;
-  if (kind_ == "char") j["symbols"] = symbols_;
+  j["kind"] = to_string(kind_);
+  if (kind_ == TokenizerKind::Char) j["symbols"] = symbols_;
   return j.dump();
 }
 
@@ -74,13 +72,13 @@ Tokenizer Tokenizer::from_json(const std::string& text) {
   if (j.value("schema", "") != "qneuro.flux.tokenizer/1") {
     throw InputError("tokenizer.json: expected schema qneuro.flux.tokenizer/1");
   }
-  const std::string kind = j.value("kind", "");
-  if (kind == "byte") return build("byte", "");
-  if (kind != "char" || !j.contains("symbols") || !j["symbols"].is_array()) {
+  const auto kind = enum_from_name<TokenizerKind>(j.value("kind", ""));
+  if (kind == TokenizerKind::Byte) return build(TokenizerKind::Byte, "");
+  if (kind != TokenizerKind::Char || !j.contains("symbols") || !j["symbols"].is_array()) {
     throw InputError("tokenizer.json: kind must be char (with symbols) or byte");
   }
   Tokenizer t;
-  t.kind_ = "char";
+  t.kind_ = TokenizerKind::Char;
   t.symbols_ = j["symbols"].get<std::vector<std::string>>();
   t.index();
   return t;
@@ -88,7 +86,7 @@ Tokenizer Tokenizer::from_json(const std::string& text) {
 
 std::vector<int64_t> Tokenizer::encode(const std::string& text, const std::string& what) const {
   std::vector<int64_t> ids;
-  if (kind_ == "byte") {
+  if (kind_ == TokenizerKind::Byte) {
     ids.reserve(text.size());
     for (const char c : text) ids.push_back(static_cast<unsigned char>(c));
     return ids;

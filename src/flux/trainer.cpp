@@ -17,7 +17,7 @@ namespace {
 /// Characters encoded by the tokens ids[first .. first + n): tokens for `char`, UTF-8 lead
 /// bytes for `byte`.
 int64_t characters_of(const Tokenizer& tok, const int64_t* ids, int64_t n) {
-  if (tok.kind() == "char") return n;
+  if (tok.kind() == TokenizerKind::Char) return n;
   int64_t c = 0;
   for (int64_t i = 0; i < n; ++i) c += (ids[i] & 0xC0) != 0x80 ? 1 : 0;
   return c;

@@ -44,7 +44,7 @@ void write_viz(const std::filesystem::path& path, LanguageModel& model, const To
   {
     io::H5File h5 = io::H5File::create(f.temp_path());
     h5.set_attr("/", "schema", "qneuro.flux.viz/1");
-    h5.set_attr("/", "kind", model.params().kind);
+    h5.set_attr("/", "kind", to_string(model.params().kind));
     h5.set_attr("/", "text", tok.decode(window));
     h5.write("tokens", std::span<const int64_t>(window), {T});
     h5.write("states", std::span<const float>(states), {L + 1, T, 2});

@@ -75,12 +75,12 @@ InputArray generate_input(const InputSpec& s, std::size_t T, std::size_t B, std:
                           double dt_ms, uint32_t seed) {
   const auto level = static_cast<float>(s.level);
   const auto amp = static_cast<float>(s.amplitude);
-  if (s.kind == "constant") {
+  if (s.kind == InputKind::Constant) {
     InputArray a = make(T, B, N);
     std::fill(a.values.begin(), a.values.end(), level);
     return a;
   }
-  if (s.kind == "noise") {
+  if (s.kind == InputKind::Noise) {
     InputArray a = make(T, B, N);
     const rng::Philox gen(seed, rng::Stream::SnnInput);
 #pragma omp parallel for schedule(static)
@@ -95,7 +95,7 @@ InputArray generate_input(const InputSpec& s, std::size_t T, std::size_t B, std:
     }
     return a;
   }
-  if (s.kind == "ramp") {
+  if (s.kind == InputKind::Ramp) {
     InputArray a = make(T, B, N);
     const double t0 = static_cast<double>(T) / 4.0, t1 = 3.0 * static_cast<double>(T) / 4.0;
     for (std::size_t t = 0; t < T; ++t) {
@@ -106,7 +106,7 @@ InputArray generate_input(const InputSpec& s, std::size_t T, std::size_t B, std:
     }
     return a;
   }
-  if (s.kind == "sine") {
+  if (s.kind == InputKind::Sine) {
     InputArray a = make(T, B, N);
     for (std::size_t t = 0; t < T; ++t) {
       const double v = s.level + s.amplitude * std::sin(2.0 * std::numbers::pi * s.freq_hz *
@@ -116,9 +116,9 @@ InputArray generate_input(const InputSpec& s, std::size_t T, std::size_t B, std:
     }
     return a;
   }
-  if (s.kind == "poisson") return poisson_input(s, T, B, N, dt_ms, seed);
+  if (s.kind == InputKind::Poisson) return poisson_input(s, T, B, N, dt_ms, seed);
   throw InputError(
-      "input.kind: '" + s.kind +
+      "input.kind: '" + to_string(s.kind) +
       "' is not a generated input (constant, noise, ramp, sine, poisson; file is read)");
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/snn/train_config.hpp"
 
 namespace qneuro::snn {
 
@@ -16,208 +17,123 @@ const Bounds kUnit{0.0, 1.0};
 
 }  // namespace
 
-void add_neuron_keys(config::Schema& s) {
-  const NeuronParams d;
+// The neuron model's keys, bound to the members of P::neuron (NeuronParams, params.hpp, whose
+// initialisers are the defaults). Key names follow the seed's README; where a key differs from
+// its member: neuron.surrogate_gradient_function -> surrogate, mode -> mode, quantum.map ->
+// quantum_map, quantum.shots -> quantum_shots, neuromod.mode / strength -> neuromod_mode /
+// neuromod_strength, compat.* -> compat.*. quantum.p0 and quantum.slope are no members: they
+// calibrate q_bias and q_scale (finish_neuron_params).
+template <typename P>
+void bind_neuron_keys(config::BoundSchema<P>& b) {
+  config::Schema& s = b.schema();
   // --- the seed README table ---
-  s.add_float("neuron.V_th", d.V_th, {"V", "initial threshold V_th0"});
-  s.add_float("neuron.V_reset", d.V_reset, {"V", "reset potential"});
-  s.add_float("neuron.tau", d.tau, {"time", "membrane time constant"}, kPositive);
-  s.add_float("neuron.dt", d.dt, {"time", "time step"}, kPositive);
-  s.add_float("neuron.eta", d.eta,
-              {"", "adaptive-threshold rate: Theta += eta s - eta Theta (1-s)"}, kUnit);
-  s.add_bool("neuron.use_adaptive_threshold", d.use_adaptive_threshold,
-             {"", "threshold offset Theta on (V_th0 + Theta clamped to [min, max])"});
-  s.add_float("neuron.noise_std", d.noise_std, {"V", "membrane noise sigma per step"},
-              kNonNegative);
-  s.add_float("neuron.min_threshold", d.min_threshold, {"V", "lower clamp of the threshold"});
-  s.add_float("neuron.max_threshold", d.max_threshold, {"V", "upper clamp of the threshold"});
-  s.add_choice("neuron.surrogate_gradient_function", "heaviside",
-               {"heaviside", "fast_sigmoid", "gaussian", "arctan"},
-               {"", "surrogate gradient (used by the trainable layer)"});
-  s.add_float("neuron.alpha", d.alpha, {"", "surrogate sharpness"}, kPositive);
-  s.add_bool("neuron.allow_dynamic_spike_probability", d.allow_dynamic_spike_probability,
-             {"", "dynamic probability slope a = base_alpha/(1+D), D a spike trace"});
-  s.add_float("neuron.base_alpha", d.base_alpha, {"1/V", "dynamic-probability base slope"},
-              kPositive);
-  s.add_float("neuron.tau_adapt", d.tau_adapt, {"time", "decay time of the trace D"}, kPositive);
-  s.add_float("neuron.adaptation_decay", d.adaptation_decay,
-              {"", "adaptation current decay per step: A <- A decay + increase s"}, kUnit);
-  s.add_float("neuron.spike_increase", d.spike_increase, {"V", "adaptation increment per spike"},
-              kNonNegative);
-  s.add_float("neuron.depression_rate", d.depression_rate,
-              {"", "synaptic efficiency E <- E (1 - rate s) + recovery (1 - E)"}, kUnit);
-  s.add_float("neuron.recovery_rate", d.recovery_rate, {"", "synaptic efficiency recovery"}, kUnit);
+  b.bind("neuron.V_th", QNEURO_MEMBER(neuron.V_th), {"V", "initial threshold V_th0"});
+  b.bind("neuron.V_reset", QNEURO_MEMBER(neuron.V_reset), {"V", "reset potential"});
+  b.bind("neuron.tau", QNEURO_MEMBER(neuron.tau), {"time", "membrane time constant"}, kPositive);
+  b.bind("neuron.dt", QNEURO_MEMBER(neuron.dt), {"time", "time step"}, kPositive);
+  b.bind("neuron.eta", QNEURO_MEMBER(neuron.eta),
+         {"", "adaptive-threshold rate: Theta += eta s - eta Theta (1-s)"}, kUnit);
+  b.bind("neuron.use_adaptive_threshold", QNEURO_MEMBER(neuron.use_adaptive_threshold),
+         {"", "threshold offset Theta on (V_th0 + Theta clamped to [min, max])"});
+  b.bind("neuron.noise_std", QNEURO_MEMBER(neuron.noise_std),
+         {"V", "membrane noise sigma per step"}, kNonNegative);
+  b.bind("neuron.min_threshold", QNEURO_MEMBER(neuron.min_threshold),
+         {"V", "lower clamp of the threshold"});
+  b.bind("neuron.max_threshold", QNEURO_MEMBER(neuron.max_threshold),
+         {"V", "upper clamp of the threshold"});
+  b.bind("neuron.surrogate_gradient_function", QNEURO_MEMBER(neuron.surrogate),
+         {"", "surrogate gradient (used by the trainable layer)"});
+  b.bind("neuron.alpha", QNEURO_MEMBER(neuron.alpha), {"", "surrogate sharpness"}, kPositive);
+  b.bind("neuron.allow_dynamic_spike_probability",
+         QNEURO_MEMBER(neuron.allow_dynamic_spike_probability),
+         {"", "dynamic probability slope a = base_alpha/(1+D), D a spike trace"});
+  b.bind("neuron.base_alpha", QNEURO_MEMBER(neuron.base_alpha),
+         {"1/V", "dynamic-probability base slope"}, kPositive);
+  b.bind("neuron.tau_adapt", QNEURO_MEMBER(neuron.tau_adapt), {"time", "decay time of the trace D"},
+         kPositive);
+  b.bind("neuron.adaptation_decay", QNEURO_MEMBER(neuron.adaptation_decay),
+         {"", "adaptation current decay per step: A <- A decay + increase s"}, kUnit);
+  b.bind("neuron.spike_increase", QNEURO_MEMBER(neuron.spike_increase),
+         {"V", "adaptation increment per spike"}, kNonNegative);
+  b.bind("neuron.depression_rate", QNEURO_MEMBER(neuron.depression_rate),
+         {"", "synaptic efficiency E <- E (1 - rate s) + recovery (1 - E)"}, kUnit);
+  b.bind("neuron.recovery_rate", QNEURO_MEMBER(neuron.recovery_rate),
+         {"", "synaptic efficiency recovery"}, kUnit);
   // --- the constants the seed hid ---
-  s.add_float("neuron.q_scale", d.q_scale, {"1/V", "quantum pre-activation scale"});
-  s.add_float("neuron.q_bias", d.q_bias, {"", "quantum pre-activation bias"});
-  s.add_float("neuron.quantum_leak", d.quantum_leak, {"", "subtracted from the pre-activation"});
-  s.add_float("neuron.theta_max", d.theta_max, {"rad", "tanh map amplitude"}, kPositive);
-  s.add_float("neuron.tanh_gain", d.tanh_gain, {"", "tanh map gain k"}, kPositive);
-  s.add_bool("neuron.use_ahp", d.use_ahp, {"", "after-hyperpolarisation current on"});
-  s.add_float("neuron.tau_ahp", d.tau_ahp, {"time", "AHP decay time"}, kPositive);
-  s.add_float("neuron.ahp_jump", d.ahp_jump, {"", "AHP increment per spike"}, kNonNegative);
-  s.add_float("neuron.g_ahp", d.g_ahp, {"", "AHP conductance: I_eff -= g_ahp H"}, kNonNegative);
-  s.add_float("neuron.ahp_max", d.ahp_max, {"", "AHP saturation"}, kNonNegative);
-  s.add_float("neuron.tau_ref", d.tau_ref, {"time", "refractory trace decay (p *= e^-R)"},
-              kPositive);
-  s.add_float("neuron.r_jump", d.r_jump, {"", "refractory trace increment per spike"},
-              kNonNegative);
-  s.add_float("neuron.reset_fraction", d.reset_fraction, {"", "soft reset k (compat.soft_reset)"},
-              kUnit);
-  s.add_float("neuron.dsp_min_alpha", d.dsp_min_alpha, {"1/V", "lower clamp of a"}, kPositive);
-  s.add_float("neuron.dsp_max_alpha", d.dsp_max_alpha, {"1/V", "upper clamp of a"}, kPositive);
-  s.add_float("neuron.m_idle", d.m_idle, {"", "neuromodulator without a modulation signal"});
-  s.add_choice("neuron.integrator", "euler", {"euler", "exact"},
-               {"", "membrane update: Euler (the seed) or exact exponential"});
+  b.bind("neuron.q_scale", QNEURO_MEMBER(neuron.q_scale), {"1/V", "quantum pre-activation scale"});
+  b.bind("neuron.q_bias", QNEURO_MEMBER(neuron.q_bias), {"", "quantum pre-activation bias"});
+  b.bind("neuron.quantum_leak", QNEURO_MEMBER(neuron.quantum_leak),
+         {"", "subtracted from the pre-activation"});
+  b.bind("neuron.theta_max", QNEURO_MEMBER(neuron.theta_max), {"rad", "tanh map amplitude"},
+         kPositive);
+  b.bind("neuron.tanh_gain", QNEURO_MEMBER(neuron.tanh_gain), {"", "tanh map gain k"}, kPositive);
+  b.bind("neuron.use_ahp", QNEURO_MEMBER(neuron.use_ahp),
+         {"", "after-hyperpolarisation current on"});
+  b.bind("neuron.tau_ahp", QNEURO_MEMBER(neuron.tau_ahp), {"time", "AHP decay time"}, kPositive);
+  b.bind("neuron.ahp_jump", QNEURO_MEMBER(neuron.ahp_jump), {"", "AHP increment per spike"},
+         kNonNegative);
+  b.bind("neuron.g_ahp", QNEURO_MEMBER(neuron.g_ahp), {"", "AHP conductance: I_eff -= g_ahp H"},
+         kNonNegative);
+  b.bind("neuron.ahp_max", QNEURO_MEMBER(neuron.ahp_max), {"", "AHP saturation"}, kNonNegative);
+  b.bind("neuron.tau_ref", QNEURO_MEMBER(neuron.tau_ref),
+         {"time", "refractory trace decay (p *= e^-R)"}, kPositive);
+  b.bind("neuron.r_jump", QNEURO_MEMBER(neuron.r_jump),
+         {"", "refractory trace increment per spike"}, kNonNegative);
+  b.bind("neuron.reset_fraction", QNEURO_MEMBER(neuron.reset_fraction),
+         {"", "soft reset k (compat.soft_reset)"}, kUnit);
+  b.bind("neuron.dsp_min_alpha", QNEURO_MEMBER(neuron.dsp_min_alpha), {"1/V", "lower clamp of a"},
+         kPositive);
+  b.bind("neuron.dsp_max_alpha", QNEURO_MEMBER(neuron.dsp_max_alpha), {"1/V", "upper clamp of a"},
+         kPositive);
+  b.bind("neuron.m_idle", QNEURO_MEMBER(neuron.m_idle),
+         {"", "neuromodulator without a modulation signal"});
+  b.bind("neuron.integrator", QNEURO_MEMBER(neuron.integrator),
+         {"", "membrane update: Euler (the seed) or exact exponential"});
   // --- modes ---
-  s.add_choice("mode", "quantum", {"deterministic", "stochastic", "quantum"},
-               {"", "spike generation"});
-  s.add_choice("quantum.map", "sigmoid", {"sigmoid", "tanh", "linear"},
-               {"", "pre-activation to rotation angle theta"});
-  s.add_int("quantum.shots", 1, {"", "measurements per step (spike if at least half are 1)"},
-            Bounds{1.0, 1024.0});
+  b.bind("mode", QNEURO_MEMBER(neuron.mode), {"", "spike generation"});
+  b.bind("quantum.map", QNEURO_MEMBER(neuron.quantum_map),
+         {"", "pre-activation to rotation angle theta"});
+  b.bind("quantum.shots", QNEURO_MEMBER(neuron.quantum_shots),
+         {"", "measurements per step (spike if at least half are 1)"}, Bounds{1.0, 1024.0});
   s.add_float("quantum.p0", 0.0,
               {"", "if > 0: calibrate q_bias so that p(Delta = 0) = p0 (overrides neuron.q_bias)"},
               Bounds{0.0, 1.0, false, true});
   s.add_float("quantum.slope", 0.0,
               {"1/V", "if > 0 (with p0): calibrate q_scale to dp/dDelta(0) = slope"}, kNonNegative);
-  s.add_choice("neuromod.mode", "gain", {"off", "gain", "threshold", "prob_slope"},
-               {"", "what the neuromodulator m scales"});
-  s.add_float("neuromod.strength", d.neuromod_strength, {"", "lambda"});
+  b.bind("neuromod.mode", QNEURO_MEMBER(neuron.neuromod_mode),
+         {"", "what the neuromodulator m scales"});
+  b.bind("neuromod.strength", QNEURO_MEMBER(neuron.neuromod_strength), {"", "lambda"});
   // --- compat switches ---
-  s.add_bool("compat.soft_reset", false, {"", "V <- V - k s (V - V_reset), k = reset_fraction"});
-  s.add_bool("compat.modulator_idles_at_one", false,
-             {"", "m = 1 without modulation (gain mode doubles the input)"});
-  s.add_bool("compat.modulator_persists", false,
-             {"", "a modulated m is kept for later unmodulated steps"});
-  s.add_bool("compat.probability_drives_state", false,
-             {"", "quantum: reset and traces driven by p instead of the spike"});
-  s.add_bool("compat.dsp_updated_twice", false,
-             {"", "quantum: D updated before (s_prev) and after (p) the decision"});
-  s.add_bool("compat.dsp_ignores_dt", false, {"", "D decays by e^(-1/tau_adapt) whatever dt"});
-  s.add_bool("compat.eta_unused", false, {"", "no threshold adaptation (Theta stays 0)"});
-  s.add_bool("compat.eval_threshold_half", false,
-             {"", "stochastic, evaluation (sim.training = false): spike = p > 0.5"});
-  s.add_bool("compat.clamp_quantum_probability", false, {"", "p clamped to [1e-5, 1 - 1e-5]"});
-  s.add_bool("compat.ahp_from_sample", true, {"", "AHP jumps on the sampled spike even if s = p"});
-  s.add_bool("compat.stochastic_noise_in_quantum", true, {"", "membrane noise in quantum mode"});
+  b.bind("compat.soft_reset", QNEURO_MEMBER(neuron.compat.soft_reset),
+         {"", "V <- V - k s (V - V_reset), k = reset_fraction"});
+  b.bind("compat.modulator_idles_at_one", QNEURO_MEMBER(neuron.compat.modulator_idles_at_one),
+         {"", "m = 1 without modulation (gain mode doubles the input)"});
+  b.bind("compat.modulator_persists", QNEURO_MEMBER(neuron.compat.modulator_persists),
+         {"", "a modulated m is kept for later unmodulated steps"});
+  b.bind("compat.probability_drives_state", QNEURO_MEMBER(neuron.compat.probability_drives_state),
+         {"", "quantum: reset and traces driven by p instead of the spike"});
+  b.bind("compat.dsp_updated_twice", QNEURO_MEMBER(neuron.compat.dsp_updated_twice),
+         {"", "quantum: D updated before (s_prev) and after (p) the decision"});
+  b.bind("compat.dsp_ignores_dt", QNEURO_MEMBER(neuron.compat.dsp_ignores_dt),
+         {"", "D decays by e^(-1/tau_adapt) whatever dt"});
+  b.bind("compat.eta_unused", QNEURO_MEMBER(neuron.compat.eta_unused),
+         {"", "no threshold adaptation (Theta stays 0)"});
+  b.bind("compat.eval_threshold_half", QNEURO_MEMBER(neuron.compat.eval_threshold_half),
+         {"", "stochastic, evaluation (sim.training = false): spike = p > 0.5"});
+  b.bind("compat.clamp_quantum_probability", QNEURO_MEMBER(neuron.compat.clamp_quantum_probability),
+         {"", "p clamped to [1e-5, 1 - 1e-5]"});
+  b.bind("compat.ahp_from_sample", QNEURO_MEMBER(neuron.compat.ahp_from_sample),
+         {"", "AHP jumps on the sampled spike even if s = p"});
+  b.bind("compat.stochastic_noise_in_quantum",
+         QNEURO_MEMBER(neuron.compat.stochastic_noise_in_quantum),
+         {"", "membrane noise in quantum mode"});
 }
 
-namespace {
+template void bind_neuron_keys(config::BoundSchema<SnnRunParams>&);
+template void bind_neuron_keys(config::BoundSchema<TrainParams>&);
 
-config::Schema build_schema() {
-  config::Schema s("snn");
-  add_neuron_keys(s);
-  s.add_choice("neuromod.signal", "none", {"none", "constant", "sine"},
-               {"", "modulation signal mod(t); m = sigmoid(mod)"});
-  s.add_float("neuromod.level", 0.0, {"", "constant part of mod(t)"});
-  s.add_float("neuromod.amplitude", 1.0, {"", "sine amplitude of mod(t)"});
-  s.add_float("neuromod.freq_hz", 1.0, {"Hz", "sine frequency of mod(t)"}, kNonNegative);
-  // --- simulation ---
-  s.add_int("sim.neurons", 1000, {"", "neurons N"}, Bounds{1.0, 4294967295.0});
-  s.add_int("sim.batch", 1, {"", "batch B (independent copies with their own noise)"},
-            Bounds{1.0, 1e6});
-  s.add_int("sim.steps", 1000, {"steps", "time steps T"}, Bounds{1.0, 1e9});
-  s.add_int("sim.seed", 1, {"", "seed of noise, spikes and generated inputs (Philox)"},
-            Bounds{0.0, 4294967295.0});
-  s.add_float("sim.time_unit_ms", 1.0, {"ms", "milliseconds per model time unit"}, kPositive);
-  s.add_bool("sim.training", true, {"", "train-mode semantics (see compat.eval_threshold_half)"});
-  // --- input ---
-  s.add_choice("input.kind", "noise", {"constant", "noise", "ramp", "sine", "poisson", "file"},
-               {"", "input current (docs/snn.md)"});
-  s.add_float("input.level", 1.2, {"V", "constant part (ramp: 0 -> level + amplitude)"});
-  s.add_float("input.amplitude", 0.5, {"V", "noise sigma, sine amplitude, ramp increment"});
-  s.add_float("input.freq_hz", 10.0, {"Hz", "sine frequency"}, kNonNegative);
-  s.add_float("input.rate_hz", 20.0, {"Hz", "Poisson source rate"}, kNonNegative);
-  s.add_int("input.sources", 100, {"", "Poisson sources"}, Bounds{1.0, 100000.0});
-  s.add_float("input.weight_mean", 2.0, {"V", "mean Poisson weight (times 1/sqrt(sources))"});
-  s.add_float("input.weight_std", 1.0, {"V", "std of Poisson weights (times 1/sqrt(sources))"},
-              kNonNegative);
-  s.add_string("input.path", "",
-               {"", ".npy or HDF5 (FILE.h5[:/dataset]) array [T, B, N] or [T, N]"});
-  // --- recording ---
-  s.add_bool("record.voltage", true, {"", "write /voltage [T, B, N] float32"});
-  s.add_bool("record.traces", false, {"", "write /p, /D, /A, /E, /Theta [T, B, N] float32"});
-
-  s.add_preset("default", "", "the model of DESIGN.md section 5: quantum mode, sigmoid map");
-  s.add_preset("compat",
-               "[neuron]\nquantum_leak = 0.1\n"
-               "[quantum]\nmap = \"tanh\"\np0 = 0.02\nslope = 0.1\n"
-               "[compat]\nsoft_reset = true\nmodulator_idles_at_one = true\n"
-               "modulator_persists = true\nprobability_drives_state = true\n"
-               "dsp_updated_twice = true\ndsp_ignores_dt = true\neta_unused = true\n"
-               "eval_threshold_half = true\nclamp_quantum_probability = true\n",
-               "the original seed code's behaviour, quirk by quirk (docs/snn.md)");
-  s.add_preset("deterministic", "mode = \"deterministic\"\n", "deterministic threshold crossing");
-  s.add_preset("stochastic", "mode = \"stochastic\"\n", "sigmoid spike probability");
-  s.add_preset("test", "[sim]\nneurons = 64\nsteps = 200\n", "tiny run for tests");
-  return s;
-}
-
-}  // namespace
-
-const config::Schema& snn_schema() {
-  static const config::Schema schema = build_schema();
-  return schema;
-}
-
-NeuronParams neuron_params_from_config(const config::Config& cfg) {
-  NeuronParams p;
+void finish_neuron_params(const config::Config& cfg, NeuronParams& p) {
   auto f = [&](const std::string& k) { return cfg.get_float(k); };
-  auto b = [&](const std::string& k) { return cfg.get_bool(k); };
-  p.V_th = f("neuron.V_th");
-  p.V_reset = f("neuron.V_reset");
-  p.tau = f("neuron.tau");
-  p.dt = f("neuron.dt");
-  p.eta = f("neuron.eta");
-  p.use_adaptive_threshold = b("neuron.use_adaptive_threshold");
-  p.noise_std = f("neuron.noise_std");
-  p.min_threshold = f("neuron.min_threshold");
-  p.max_threshold = f("neuron.max_threshold");
-  p.surrogate = parse_surrogate(cfg.get_string("neuron.surrogate_gradient_function"));
-  p.alpha = f("neuron.alpha");
-  p.allow_dynamic_spike_probability = b("neuron.allow_dynamic_spike_probability");
-  p.base_alpha = f("neuron.base_alpha");
-  p.tau_adapt = f("neuron.tau_adapt");
-  p.adaptation_decay = f("neuron.adaptation_decay");
-  p.spike_increase = f("neuron.spike_increase");
-  p.depression_rate = f("neuron.depression_rate");
-  p.recovery_rate = f("neuron.recovery_rate");
-  p.q_scale = f("neuron.q_scale");
-  p.q_bias = f("neuron.q_bias");
-  p.quantum_leak = f("neuron.quantum_leak");
-  p.theta_max = f("neuron.theta_max");
-  p.tanh_gain = f("neuron.tanh_gain");
-  p.use_ahp = b("neuron.use_ahp");
-  p.tau_ahp = f("neuron.tau_ahp");
-  p.ahp_jump = f("neuron.ahp_jump");
-  p.g_ahp = f("neuron.g_ahp");
-  p.ahp_max = f("neuron.ahp_max");
-  p.tau_ref = f("neuron.tau_ref");
-  p.r_jump = f("neuron.r_jump");
-  p.reset_fraction = f("neuron.reset_fraction");
-  p.dsp_min_alpha = f("neuron.dsp_min_alpha");
-  p.dsp_max_alpha = f("neuron.dsp_max_alpha");
-  p.m_idle = f("neuron.m_idle");
-  p.integrator =
-      cfg.get_string("neuron.integrator") == "exact" ? Integrator::Exact : Integrator::Euler;
-  p.mode = parse_mode(cfg.get_string("mode"));
-  p.quantum_map = parse_quantum_map(cfg.get_string("quantum.map"));
-  p.quantum_shots = static_cast<int>(cfg.get_int("quantum.shots"));
-  p.neuromod_mode = parse_neuromod_mode(cfg.get_string("neuromod.mode"));
-  p.neuromod_strength = f("neuromod.strength");
-  CompatSwitches& c = p.compat;
-  c.soft_reset = b("compat.soft_reset");
-  c.modulator_idles_at_one = b("compat.modulator_idles_at_one");
-  c.modulator_persists = b("compat.modulator_persists");
-  c.probability_drives_state = b("compat.probability_drives_state");
-  c.dsp_updated_twice = b("compat.dsp_updated_twice");
-  c.dsp_ignores_dt = b("compat.dsp_ignores_dt");
-  c.eta_unused = b("compat.eta_unused");
-  c.eval_threshold_half = b("compat.eval_threshold_half");
-  c.clamp_quantum_probability = b("compat.clamp_quantum_probability");
-  c.ahp_from_sample = b("compat.ahp_from_sample");
-  c.stochastic_noise_in_quantum = b("compat.stochastic_noise_in_quantum");
   const double p0 = f("quantum.p0"), slope = f("quantum.slope");
   if (p0 > 0.0) {
     if (slope <= 0.0) cfg.fail("quantum.slope", "must be > 0 when quantum.p0 is set");
@@ -239,49 +155,99 @@ NeuronParams neuron_params_from_config(const config::Config& cfg) {
   } catch (const InputError& e) {
     throw ConfigError(std::string("snn config: ") + e.what());
   }
-  return p;
+}
+
+namespace {
+
+// `qneuro snn`: the neuron keys, then the run's own, bound to SnnRunParams (snn_config.hpp).
+config::BoundSchema<SnnRunParams> build_keys() {
+  config::BoundSchema<SnnRunParams> b("snn");
+  bind_neuron_keys(b);
+  b.bind("neuromod.signal", QNEURO_MEMBER(modulation.signal),
+         {"", "modulation signal mod(t); m = sigmoid(mod)"});
+  b.bind("neuromod.level", QNEURO_MEMBER(modulation.level), {"", "constant part of mod(t)"});
+  b.bind("neuromod.amplitude", QNEURO_MEMBER(modulation.amplitude),
+         {"", "sine amplitude of mod(t)"});
+  b.bind("neuromod.freq_hz", QNEURO_MEMBER(modulation.freq_hz), {"Hz", "sine frequency of mod(t)"},
+         kNonNegative);
+  // --- simulation ---
+  b.bind("sim.neurons", QNEURO_MEMBER(neurons), {"", "neurons N"}, Bounds{1.0, 4294967295.0});
+  b.bind("sim.batch", QNEURO_MEMBER(batch),
+         {"", "batch B (independent copies with their own noise)"}, Bounds{1.0, 1e6});
+  b.bind("sim.steps", QNEURO_MEMBER(steps), {"steps", "time steps T"}, Bounds{1.0, 1e9});
+  b.bind("sim.seed", QNEURO_MEMBER(seed),
+         {"", "seed of noise, spikes and generated inputs (Philox)"}, Bounds{0.0, 4294967295.0});
+  b.bind("sim.time_unit_ms", QNEURO_MEMBER(time_unit_ms),
+         {"ms", "milliseconds per model time unit"}, kPositive);
+  b.bind("sim.training", QNEURO_MEMBER(training),
+         {"", "train-mode semantics (see compat.eval_threshold_half)"});
+  // --- input ---
+  b.bind("input.kind", QNEURO_MEMBER(input.kind), {"", "input current (docs/snn.md)"});
+  b.bind("input.level", QNEURO_MEMBER(input.level),
+         {"V", "constant part (ramp: 0 -> level + amplitude)"});
+  b.bind("input.amplitude", QNEURO_MEMBER(input.amplitude),
+         {"V", "noise sigma, sine amplitude, ramp increment"});
+  b.bind("input.freq_hz", QNEURO_MEMBER(input.freq_hz), {"Hz", "sine frequency"}, kNonNegative);
+  b.bind("input.rate_hz", QNEURO_MEMBER(input.rate_hz), {"Hz", "Poisson source rate"},
+         kNonNegative);
+  b.bind("input.sources", QNEURO_MEMBER(input.sources), {"", "Poisson sources"},
+         Bounds{1.0, 100000.0});
+  b.bind("input.weight_mean", QNEURO_MEMBER(input.weight_mean),
+         {"V", "mean Poisson weight (times 1/sqrt(sources))"});
+  b.bind("input.weight_std", QNEURO_MEMBER(input.weight_std),
+         {"V", "std of Poisson weights (times 1/sqrt(sources))"}, kNonNegative);
+  b.bind("input.path", QNEURO_MEMBER(input.path),
+         {"", ".npy or HDF5 (FILE.h5[:/dataset]) array [T, B, N] or [T, N]"});
+  // --- recording ---
+  b.bind("record.voltage", QNEURO_MEMBER(record_voltage), {"", "write /voltage [T, B, N] float32"});
+  b.bind("record.traces", QNEURO_MEMBER(record_traces),
+         {"", "write /p, /D, /A, /E, /Theta [T, B, N] float32"});
+
+  config::Schema& s = b.schema();
+  s.add_preset("default", "", "the model of DESIGN.md section 5: quantum mode, sigmoid map");
+  s.add_preset("compat",
+               "[neuron]\nquantum_leak = 0.1\n"
+               "[quantum]\nmap = \"tanh\"\np0 = 0.02\nslope = 0.1\n"
+               "[compat]\nsoft_reset = true\nmodulator_idles_at_one = true\n"
+               "modulator_persists = true\nprobability_drives_state = true\n"
+               "dsp_updated_twice = true\ndsp_ignores_dt = true\neta_unused = true\n"
+               "eval_threshold_half = true\nclamp_quantum_probability = true\n",
+               "the original seed code's behaviour, quirk by quirk (docs/snn.md)");
+  s.add_preset("deterministic", "mode = \"deterministic\"\n", "deterministic threshold crossing");
+  s.add_preset("stochastic", "mode = \"stochastic\"\n", "sigmoid spike probability");
+  s.add_preset("test", "[sim]\nneurons = 64\nsteps = 200\n", "tiny run for tests");
+  return b;
+}
+
+const config::BoundSchema<SnnRunParams>& snn_keys() {
+  static const config::BoundSchema<SnnRunParams> keys = build_keys();
+  return keys;
+}
+
+}  // namespace
+
+const config::Schema& snn_schema() {
+  return snn_keys().schema();
 }
 
 SnnRunParams snn_params_from_config(const config::Config& cfg) {
   SnnRunParams r;
-  r.neuron = neuron_params_from_config(cfg);
+  snn_keys().read(cfg, r);
+  finish_neuron_params(cfg, r.neuron);
   const NeuronParams& p = r.neuron;
-  auto f = [&](const std::string& k) { return cfg.get_float(k); };
-  auto b = [&](const std::string& k) { return cfg.get_bool(k); };
-  r.neurons = static_cast<std::size_t>(cfg.get_int("sim.neurons"));
-  r.batch = static_cast<std::size_t>(cfg.get_int("sim.batch"));
-  r.steps = static_cast<std::size_t>(cfg.get_int("sim.steps"));
-  r.seed = static_cast<uint32_t>(cfg.get_int("sim.seed"));
-  r.time_unit_ms = f("sim.time_unit_ms");
-  r.training = b("sim.training");
-  r.input.kind = cfg.get_string("input.kind");
-  r.input.level = f("input.level");
-  r.input.amplitude = f("input.amplitude");
-  r.input.freq_hz = f("input.freq_hz");
-  r.input.rate_hz = f("input.rate_hz");
-  r.input.sources = static_cast<int>(cfg.get_int("input.sources"));
-  r.input.weight_mean = f("input.weight_mean");
-  r.input.weight_std = f("input.weight_std");
-  r.input.path = cfg.get_string("input.path");
-  if (r.input.kind == "file" && r.input.path.empty()) {
+  if (r.input.kind == InputKind::File && r.input.path.empty()) {
     cfg.fail("input.path", "is required with input.kind = \"file\"");
   }
-  if (r.input.kind != "file" && !r.input.path.empty()) {
-    cfg.fail("input.path",
-             "is only read with input.kind = \"file\" (input.kind is \"" + r.input.kind + "\")");
+  if (r.input.kind != InputKind::File && !r.input.path.empty()) {
+    cfg.fail("input.path", "is only read with input.kind = \"file\" (input.kind is \"" +
+                               to_string(r.input.kind) + "\")");
   }
   const double step_prob = r.input.rate_hz * p.dt * r.time_unit_ms * 1e-3;
-  if (r.input.kind == "poisson" && step_prob > 1.0) {
+  if (r.input.kind == InputKind::Poisson && step_prob > 1.0) {
     cfg.fail("input.rate_hz", "gives a spike probability " + std::to_string(step_prob) +
                                   " per step; at most 1 / (neuron.dt sim.time_unit_ms 1e-3) = " +
                                   std::to_string(1.0 / (p.dt * r.time_unit_ms * 1e-3)) + " Hz");
   }
-  r.modulation.signal = cfg.get_string("neuromod.signal");
-  r.modulation.level = f("neuromod.level");
-  r.modulation.amplitude = f("neuromod.amplitude");
-  r.modulation.freq_hz = f("neuromod.freq_hz");
-  r.record_voltage = b("record.voltage");
-  r.record_traces = b("record.traces");
   return r;
 }
 

@@ -1,5 +1,6 @@
 #include "qneuro/snn/train_config.hpp"
 
+#include "qneuro/core/config_bindings.hpp"
 #include "qneuro/snn/snn_config.hpp"
 
 namespace qneuro::snn {
@@ -8,44 +9,52 @@ namespace {
 
 using config::Bounds;
 
-config::Schema build_train_schema() {
-  config::Schema s("snn.train");
-  add_neuron_keys(s);
-  s.add_int("data.train_rows", 1500, {"", "CSV: rows 1..train_rows train, the rest test"},
-            Bounds{1.0, 1e9});
-  s.add_float("data.scale", 0.0,
-              {"", "feature divisor to [0, 1] (0: the file's largest value; MNIST: 255)"},
-              Bounds{0.0, std::nullopt});
-  s.add_int("model.hidden", 128, {"", "hidden QLIF neurons"}, Bounds{1.0, 1e6});
-  s.add_int("model.steps", 20, {"steps", "time steps T per sample"}, Bounds{1.0, 100000.0});
-  s.add_choice(
-      "model.encoding", "rate", {"rate", "latency"},
-      {"", "rate: Bernoulli spikes with p = gain x; latency: one spike at (1 - x)(T - 1)"});
-  s.add_float("model.rate_gain", 1.0, {"", "rate code: p = min(1, gain x)"},
-              Bounds{0.0, std::nullopt, true, false});
-  s.add_choice("model.readout", "membrane", {"counts", "membrane"},
-               {"", "logits: output QLIF spike counts, or mean of a leaky-integrator membrane"});
-  s.add_float("model.readout_tau", 5.0, {"steps", "membrane readout time constant"},
-              Bounds{0.0, std::nullopt, true, false});
-  s.add_int("train.epochs", 30, {"", "passes over the training set"}, Bounds{1.0, 100000.0});
-  s.add_int("train.batch", 64, {"", "samples per Adam step"}, Bounds{1.0, 1e6});
-  s.add_float("train.lr", 0.02, {"", "Adam learning rate"}, Bounds{0.0, 10.0, true, false});
-  s.add_choice("train.schedule", "cosine", {"cosine", "constant"},
-               {"", "learning rate per epoch: lr (1 + cos(pi e / E)) / 2, or constant"});
-  s.add_float("train.weight_decay", 0.0, {"", "Adam weight decay"}, Bounds{0.0, 1.0});
-  s.add_int("train.seed", 1, {"", "seed of weights, shuffling, encoding and neuron noise"},
-            Bounds{0.0, 4294967295.0});
-  s.add_choice("train.layer", "fused", {"fused", "oracle"},
-               {"", "QLIF implementation: the fused kernel, or the plain-ops oracle"});
-  s.add_bool("learn.threshold", true, {"", "V_th learnable (per neuron)"});
-  s.add_bool("learn.tau", false, {"", "tau learnable"});
-  s.add_bool("learn.eta", false, {"", "eta learnable"});
-  s.add_bool("learn.qscale", true, {"", "q_scale learnable (per neuron)"});
-  s.add_bool("learn.qbias", true, {"", "q_bias learnable (per neuron)"});
+// `qneuro snn train`: the neuron keys (snn_config.hpp), then data, model, training and learning
+// keys bound to TrainParams members (train_config.hpp holds the defaults). Where names differ:
+// data.train_rows / scale -> train_rows / scale, model.* -> the member of the same name,
+// train.epochs / batch / lr / schedule / weight_decay / seed / layer -> same names,
+// learn.threshold / tau / eta / qscale / qbias -> learn_threshold / learn_tau / ...
+config::BoundSchema<TrainParams> build_keys() {
+  config::BoundSchema<TrainParams> b("snn.train");
+  bind_neuron_keys(b);
+  b.bind("data.train_rows", QNEURO_MEMBER(train_rows),
+         {"", "CSV: rows 1..train_rows train, the rest test"}, Bounds{1.0, 1e9});
+  b.bind("data.scale", QNEURO_MEMBER(scale),
+         {"", "feature divisor to [0, 1] (0: the file's largest value; MNIST: 255)"},
+         Bounds{0.0, std::nullopt});
+  b.bind("model.hidden", QNEURO_MEMBER(hidden), {"", "hidden QLIF neurons"}, Bounds{1.0, 1e6});
+  b.bind("model.steps", QNEURO_MEMBER(steps), {"steps", "time steps T per sample"},
+         Bounds{1.0, 100000.0});
+  b.bind("model.encoding", QNEURO_MEMBER(encoding),
+         {"", "rate: Bernoulli spikes with p = gain x; latency: one spike at (1 - x)(T - 1)"});
+  b.bind("model.rate_gain", QNEURO_MEMBER(rate_gain), {"", "rate code: p = min(1, gain x)"},
+         Bounds{0.0, std::nullopt, true, false});
+  b.bind("model.readout", QNEURO_MEMBER(readout),
+         {"", "logits: output QLIF spike counts, or mean of a leaky-integrator membrane"});
+  b.bind("model.readout_tau", QNEURO_MEMBER(readout_tau),
+         {"steps", "membrane readout time constant"}, Bounds{0.0, std::nullopt, true, false});
+  b.bind("train.epochs", QNEURO_MEMBER(epochs), {"", "passes over the training set"},
+         Bounds{1.0, 100000.0});
+  b.bind("train.batch", QNEURO_MEMBER(batch), {"", "samples per Adam step"}, Bounds{1.0, 1e6});
+  b.bind("train.lr", QNEURO_MEMBER(lr), {"", "Adam learning rate"}, Bounds{0.0, 10.0, true, false});
+  b.bind("train.schedule", QNEURO_MEMBER(schedule),
+         {"", "learning rate per epoch: lr (1 + cos(pi e / E)) / 2, or constant"});
+  b.bind("train.weight_decay", QNEURO_MEMBER(weight_decay), {"", "Adam weight decay"},
+         Bounds{0.0, 1.0});
+  b.bind("train.seed", QNEURO_MEMBER(seed),
+         {"", "seed of weights, shuffling, encoding and neuron noise"}, Bounds{0.0, 4294967295.0});
+  b.bind("train.layer", QNEURO_MEMBER(layer),
+         {"", "QLIF implementation: the fused kernel, or the plain-ops oracle"});
+  b.bind("learn.threshold", QNEURO_MEMBER(learn_threshold), {"", "V_th learnable (per neuron)"});
+  b.bind("learn.tau", QNEURO_MEMBER(learn_tau), {"", "tau learnable"});
+  b.bind("learn.eta", QNEURO_MEMBER(learn_eta), {"", "eta learnable"});
+  b.bind("learn.qscale", QNEURO_MEMBER(learn_qscale), {"", "q_scale learnable (per neuron)"});
+  b.bind("learn.qbias", QNEURO_MEMBER(learn_qbias), {"", "q_bias learnable (per neuron)"});
   // Training presets: a faster membrane, and a surrogate with wide support (the engine's default,
   // the seed's triangle of half-width 1, leaves neurons far from threshold without gradient).
   const char* fast =
       "[neuron]\ntau = 5.0\nsurrogate_gradient_function = \"fast_sigmoid\"\nalpha = 2.0\n";
+  config::Schema& s = b.schema();
   s.add_preset("default", std::string(fast) + "",
                "quantum QLIF neurons (sigmoid map), rate code, membrane readout");
   s.add_preset("deterministic", "mode = \"deterministic\"\n" + std::string(fast),
@@ -54,39 +63,24 @@ config::Schema build_train_schema() {
                "stochastic neurons (sigmoid probability, straight-through gradient)");
   s.add_preset("test", std::string(fast) + "[model]\nhidden = 32\nsteps = 8\n[train]\nepochs = 2\n",
                "tiny run for tests");
-  return s;
+  return b;
+}
+
+const config::BoundSchema<TrainParams>& train_keys() {
+  static const config::BoundSchema<TrainParams> keys = build_keys();
+  return keys;
 }
 
 }  // namespace
 
 const config::Schema& train_schema() {
-  static const config::Schema schema = build_train_schema();
-  return schema;
+  return train_keys().schema();
 }
 
 TrainParams train_params_from_config(const config::Config& cfg) {
   TrainParams p;
-  p.neuron = neuron_params_from_config(cfg);
-  p.train_rows = static_cast<std::size_t>(cfg.get_int("data.train_rows"));
-  p.scale = cfg.get_float("data.scale");
-  p.hidden = static_cast<std::size_t>(cfg.get_int("model.hidden"));
-  p.steps = static_cast<std::size_t>(cfg.get_int("model.steps"));
-  p.encoding = cfg.get_string("model.encoding");
-  p.rate_gain = cfg.get_float("model.rate_gain");
-  p.readout = cfg.get_string("model.readout");
-  p.readout_tau = cfg.get_float("model.readout_tau");
-  p.epochs = static_cast<std::size_t>(cfg.get_int("train.epochs"));
-  p.batch = static_cast<std::size_t>(cfg.get_int("train.batch"));
-  p.lr = cfg.get_float("train.lr");
-  p.weight_decay = cfg.get_float("train.weight_decay");
-  p.schedule = cfg.get_string("train.schedule");
-  p.seed = static_cast<uint32_t>(cfg.get_int("train.seed"));
-  p.layer = cfg.get_string("train.layer");
-  p.learn_threshold = cfg.get_bool("learn.threshold");
-  p.learn_tau = cfg.get_bool("learn.tau");
-  p.learn_eta = cfg.get_bool("learn.eta");
-  p.learn_qscale = cfg.get_bool("learn.qscale");
-  p.learn_qbias = cfg.get_bool("learn.qbias");
+  train_keys().read(cfg, p);
+  finish_neuron_params(cfg, p.neuron);
   return p;
 }
 

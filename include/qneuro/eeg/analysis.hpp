@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,13 @@ struct AnalysisResult {
 /// one step per band of PLI/wPLI.
 AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& params,
                        const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+/// The analysis the simulators (field, snn) run on the signals they produce: the default
+/// parameters with Welch segments of `segment_s` seconds (capped at the recording), `edge_s`
+/// trimmed for connectivity, and the bands and range cut at the Nyquist frequency. nullopt when
+/// no band lies below Nyquist.
+std::optional<AnalysisResult> analyze_simulated(const io::Recording& recording, double segment_s,
+                                                double edge_s);
 
 /// summary.json content (schema qneuro.analysis/1, keys in a stable order).
 nlohmann::ordered_json summary_json(const AnalysisResult& result);

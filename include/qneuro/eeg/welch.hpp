@@ -19,16 +19,26 @@
 #include <vector>
 
 #include "qneuro/core/array.hpp"
+#include "qneuro/core/enum_names.hpp"
+
+namespace qneuro::eeg {
+enum class Window { Hann, Hamming, Boxcar };
+enum class Detrend { None, Constant };
+}  // namespace qneuro::eeg
+
+namespace qneuro {
+template <>
+inline constexpr std::array enum_names<eeg::Window>{EnumName{eeg::Window::Hann, "hann"},
+                                                    EnumName{eeg::Window::Hamming, "hamming"},
+                                                    EnumName{eeg::Window::Boxcar, "boxcar"}};
+template <>
+inline constexpr std::array enum_names<eeg::Detrend>{EnumName{eeg::Detrend::Constant, "constant"},
+                                                     EnumName{eeg::Detrend::None, "none"}};
+}  // namespace qneuro
 
 namespace qneuro::eeg {
 
-enum class Window { Hann, Hamming, Boxcar };
-enum class Detrend { None, Constant };
-
-Window parse_window(const std::string& name);  ///< "hann", "hamming", "boxcar"
-std::string window_name(Window w);
-Detrend parse_detrend(const std::string& name);  ///< "constant", "none"
-std::string detrend_name(Detrend d);
+using qneuro::to_string;  // to_string(Window), to_string(Detrend)
 
 /// The periodic window of length n.
 std::vector<double> make_window(Window w, std::size_t n);

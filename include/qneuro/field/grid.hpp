@@ -25,14 +25,21 @@
 #include <cstddef>
 #include <string>
 
+#include "qneuro/core/enum_names.hpp"
+
+namespace qneuro::field {
+enum class Boundary { Periodic, Neumann, Dirichlet };
+}  // namespace qneuro::field
+
+template <>
+inline constexpr std::array qneuro::enum_names<qneuro::field::Boundary>{
+    qneuro::EnumName{qneuro::field::Boundary::Periodic, "periodic"},
+    qneuro::EnumName{qneuro::field::Boundary::Neumann, "neumann"},
+    qneuro::EnumName{qneuro::field::Boundary::Dirichlet, "dirichlet"}};
+
 namespace qneuro::field {
 
-enum class Boundary { Periodic, Neumann, Dirichlet };
-
-/// "periodic", "neumann", "dirichlet".
-std::string to_string(Boundary bc);
-/// Parses a boundary name; throws InputError for anything else.
-Boundary parse_boundary(const std::string& name);
+using qneuro::to_string;  // to_string(Boundary): "periodic", "neumann", "dirichlet"
 
 struct Axis {
   std::size_t n = 1;

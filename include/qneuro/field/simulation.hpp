@@ -21,8 +21,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "qneuro/core/observer.hpp"
 #include "qneuro/field/params.hpp"
 #include "qneuro/field/readout.hpp"
 #include "qneuro/field/solver.hpp"
@@ -51,7 +53,7 @@ struct FieldRecord {
   }
 };
 
-enum class RunStatus { Completed, Stopped, Interrupted };
+using qneuro::RunStatus;
 
 /// Diagnostics as columns under `group` (step, t_s, norm, energy, e_*, max_abs_q, min_amplitude,
 /// clamped, finite: [n]; mean_position: [n, 3]).
@@ -71,9 +73,12 @@ class Simulation {
   void write_checkpoint(const std::filesystem::path& path, const std::string& fingerprint) const;
 
   struct Callbacks {
-    std::function<void(uint64_t step)> progress;    ///< after each step
-    std::function<void(uint64_t step)> checkpoint;  ///< when a checkpoint is due
-    std::function<bool()> interrupted;              ///< polled after each step
+    std::function<void(uint64_t step)> progress;          ///< after each step
+    std::function<void(uint64_t step)> checkpoint;        ///< when a checkpoint is due
+    std::function<bool()> interrupted;                    ///< polled after each step
+    std::function<void(std::size_t sample)> sample;       ///< EEG sample `sample` recorded
+    std::function<void(const Diagnostics&)> diagnostics;  ///< a diagnostics row recorded
+    std::function<void(std::size_t snapshot)> snapshot;   ///< snapshot `snapshot` stored
   };
   /// Runs until params.time.steps, a health stop, or `interrupted()` (status Interrupted: the
   /// state is consistent at step(), so a checkpoint written then resumes exactly).
@@ -82,6 +87,8 @@ class Simulation {
 
   [[nodiscard]] uint64_t step() const { return step_; }
   [[nodiscard]] const FieldRecord& record() const { return record_; }
+  /// Moves the record out (the simulation keeps an empty one).
+  [[nodiscard]] FieldRecord release_record() { return std::exchange(record_, FieldRecord{}); }
   [[nodiscard]] const std::string& stop_reason() const { return stop_reason_; }
   [[nodiscard]] const FieldParams& params() const { return params_; }
   [[nodiscard]] FieldSolverBase& solver() { return *solver_; }

@@ -51,8 +51,12 @@ class LanguageModel : public torch::nn::Module {
   int64_t vocab_;
 };
 
-/// Builds the model params.kind names (InputError for an unknown kind or bad sizes).
-std::shared_ptr<LanguageModel> make_model(const ModelParams& params, int64_t vocab);
+/// Builds the model params.kind names (InputError for bad sizes), its weights drawn from torch's
+/// default CPU generator seeded with `seed`: the same seed gives the same weights whoever calls
+/// it. The caller's generator state is restored afterwards (not thread-safe against other
+/// threads drawing from that generator meanwhile).
+std::shared_ptr<LanguageModel> make_model(const ModelParams& params, int64_t vocab,
+                                          uint32_t seed = 1);
 
 /// The seed's fixed token points: theta_v = 2 pi v / V + pi / 4, rho_v = 0.5 + 0.5 sin theta_v,
 /// (rho cos theta, rho sin theta); [V, 2] float.

@@ -7,22 +7,41 @@
 #include <string>
 
 #include "qneuro/core/config.hpp"
+#include "qneuro/core/enum_names.hpp"
 
 namespace qneuro::flux {
-
+/// The architecture: the model the seed describes made to work, the seed's code, or a baseline.
+enum class ModelKind { Flux, Faithful, Transformer };
 /// The radial part of the flux integrator (integrator.hpp): none, radial diffusion, or the
 /// imaginary-time Schrodinger step.
 enum class RadialStep { Off, Diffusion, Schrodinger };
-/// "off", "diffusion", "schrodinger".
-const char* radial_step_name(RadialStep s);
-/// The step a name gives; InputError naming `what` (the key or option) and the allowed names.
-RadialStep radial_step_from(const std::string& name, const std::string& what);
+/// Characters (the code points of the training text) or the 256 byte values.
+enum class TokenizerKind { Char, Byte };
+}  // namespace qneuro::flux
+
+namespace qneuro {
+template <>
+inline constexpr std::array enum_names<flux::ModelKind>{
+    EnumName{flux::ModelKind::Flux, "flux"}, EnumName{flux::ModelKind::Faithful, "faithful"},
+    EnumName{flux::ModelKind::Transformer, "transformer"}};
+template <>
+inline constexpr std::array enum_names<flux::RadialStep>{
+    EnumName{flux::RadialStep::Off, "off"}, EnumName{flux::RadialStep::Diffusion, "diffusion"},
+    EnumName{flux::RadialStep::Schrodinger, "schrodinger"}};
+template <>
+inline constexpr std::array enum_names<flux::TokenizerKind>{
+    EnumName{flux::TokenizerKind::Char, "char"}, EnumName{flux::TokenizerKind::Byte, "byte"}};
+}  // namespace qneuro
+
+namespace qneuro::flux {
+
+using qneuro::to_string;
 
 /// The model. `kind` selects the architecture; each documented switch below applies to `flux`
 /// only unless its comment says otherwise.
 struct ModelParams {
-  std::string kind = "flux";  ///< flux | faithful | transformer
-  int64_t embed_dim = 64;     ///< D
+  ModelKind kind = ModelKind::Flux;
+  int64_t embed_dim = 64;  ///< D
   int64_t max_seq_length = 64;
   int64_t num_layers = 2;
   int64_t heads = 4;     ///< flux and transformer attention heads (D divisible by heads)
@@ -52,9 +71,9 @@ struct ModelParams {
   double radial_alpha = 1e-3;                ///< initial radial diffusion coefficient alpha
   double radial_potential = 0.01;            ///< initial potential V (schrodinger), > 0
 
-  /// Throws InputError for an unknown kind, heads that do not divide embed_dim (flux,
-  /// transformer), an odd per-head width (flux: its states are (x, y) pairs) or a radial step
-  /// with fewer than 2 pairs per head.
+  /// Throws InputError for heads that do not divide embed_dim (flux, transformer), an odd
+  /// per-head width (flux: its states are (x, y) pairs), a radial step with fewer than 2 pairs
+  /// per head, or radius.min > radius.max.
   void validate() const;
 };
 
@@ -70,7 +89,7 @@ struct TrainParams {
   int64_t eval_batches = 20;  ///< periodic evaluation: this many windows of the held-out text
   int64_t checkpoint_every = 1000;
   double val_fraction = 0.1;  ///< the last fraction of the text is held out
-  std::string tokenizer = "char";
+  TokenizerKind tokenizer = TokenizerKind::Char;
   uint32_t seed = 1;
 };
 

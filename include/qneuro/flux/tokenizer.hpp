@@ -9,16 +9,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "qneuro/flux/params.hpp"
+
 namespace qneuro::flux {
 
 class Tokenizer {
  public:
-  /// `kind` "char" (vocabulary from `text`) or "byte".
-  static Tokenizer build(const std::string& kind, const std::string& text);
+  /// Char: the vocabulary is the distinct code points of `text`; Byte: the 256 byte values.
+  static Tokenizer build(TokenizerKind kind, const std::string& text);
   static Tokenizer from_json(const std::string& json);
   [[nodiscard]] std::string to_json() const;
 
-  [[nodiscard]] const std::string& kind() const { return kind_; }
+  [[nodiscard]] TokenizerKind kind() const { return kind_; }
   [[nodiscard]] int64_t vocab_size() const { return static_cast<int64_t>(symbols_.size()); }
   /// Throws InputError for a character outside the vocabulary (`what` names the text).
   [[nodiscard]] std::vector<int64_t> encode(const std::string& text,
@@ -28,7 +30,7 @@ class Tokenizer {
   bool operator==(const Tokenizer& o) const { return kind_ == o.kind_ && symbols_ == o.symbols_; }
 
  private:
-  std::string kind_;
+  TokenizerKind kind_ = TokenizerKind::Char;
   std::vector<std::string> symbols_;  ///< id -> UTF-8 text (one code point, or one byte)
   std::unordered_map<std::string, int64_t> ids_;
   void index();

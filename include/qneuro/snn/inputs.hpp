@@ -20,10 +20,27 @@
 #include <string>
 #include <vector>
 
+#include "qneuro/core/enum_names.hpp"
+
+namespace qneuro::snn {
+enum class InputKind { Constant, Noise, Ramp, Sine, Poisson, File };
+}  // namespace qneuro::snn
+
+template <>
+inline constexpr std::array qneuro::enum_names<qneuro::snn::InputKind>{
+    qneuro::EnumName{qneuro::snn::InputKind::Constant, "constant"},
+    qneuro::EnumName{qneuro::snn::InputKind::Noise, "noise"},
+    qneuro::EnumName{qneuro::snn::InputKind::Ramp, "ramp"},
+    qneuro::EnumName{qneuro::snn::InputKind::Sine, "sine"},
+    qneuro::EnumName{qneuro::snn::InputKind::Poisson, "poisson"},
+    qneuro::EnumName{qneuro::snn::InputKind::File, "file"}};
+
 namespace qneuro::snn {
 
+using qneuro::to_string;
+
 struct InputSpec {
-  std::string kind = "noise";  ///< constant, noise, ramp, sine, poisson, file (CLI defaults)
+  InputKind kind = InputKind::Noise;  ///< the CLI's default
   double level = 1.2;
   double amplitude = 0.5;
   double freq_hz = 10.0;

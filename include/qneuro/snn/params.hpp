@@ -9,24 +9,43 @@
 
 #include <string>
 
-namespace qneuro::snn {
+#include "qneuro/core/enum_names.hpp"
 
+namespace qneuro::snn {
 enum class Mode { Deterministic, Stochastic, Quantum };
 enum class QuantumMap { Sigmoid, Tanh, Linear };
 enum class NeuromodMode { Off, Gain, Threshold, ProbSlope };
 enum class Surrogate { Heaviside, FastSigmoid, Gaussian, Arctan };
 enum class Integrator { Euler, Exact };
+}  // namespace qneuro::snn
 
-std::string to_string(Mode m);
-std::string to_string(QuantumMap m);
-std::string to_string(NeuromodMode m);
-std::string to_string(Surrogate s);
-/// Parse helpers; throw InputError naming `what` and the allowed values.
-Mode parse_mode(const std::string& s, const std::string& what = "mode");
-QuantumMap parse_quantum_map(const std::string& s, const std::string& what = "quantum.map");
-NeuromodMode parse_neuromod_mode(const std::string& s, const std::string& what = "neuromod.mode");
-Surrogate parse_surrogate(const std::string& s,
-                          const std::string& what = "neuron.surrogate_gradient_function");
+namespace qneuro {
+template <>
+inline constexpr std::array enum_names<snn::Mode>{
+    EnumName{snn::Mode::Deterministic, "deterministic"},
+    EnumName{snn::Mode::Stochastic, "stochastic"}, EnumName{snn::Mode::Quantum, "quantum"}};
+template <>
+inline constexpr std::array enum_names<snn::QuantumMap>{
+    EnumName{snn::QuantumMap::Sigmoid, "sigmoid"}, EnumName{snn::QuantumMap::Tanh, "tanh"},
+    EnumName{snn::QuantumMap::Linear, "linear"}};
+template <>
+inline constexpr std::array enum_names<snn::NeuromodMode>{
+    EnumName{snn::NeuromodMode::Off, "off"}, EnumName{snn::NeuromodMode::Gain, "gain"},
+    EnumName{snn::NeuromodMode::Threshold, "threshold"},
+    EnumName{snn::NeuromodMode::ProbSlope, "prob_slope"}};
+template <>
+inline constexpr std::array enum_names<snn::Surrogate>{
+    EnumName{snn::Surrogate::Heaviside, "heaviside"},
+    EnumName{snn::Surrogate::FastSigmoid, "fast_sigmoid"},
+    EnumName{snn::Surrogate::Gaussian, "gaussian"}, EnumName{snn::Surrogate::Arctan, "arctan"}};
+template <>
+inline constexpr std::array enum_names<snn::Integrator>{EnumName{snn::Integrator::Euler, "euler"},
+                                                        EnumName{snn::Integrator::Exact, "exact"}};
+}  // namespace qneuro
+
+namespace qneuro::snn {
+
+using qneuro::to_string;  // every enum above: the names of its config key
 
 /// The original code's quirks (all false = the model of DESIGN.md §5; the `compat` preset sets
 /// them all). Each is documented in docs/snn.md with the line of the seed code it reproduces.

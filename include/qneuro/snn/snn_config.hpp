@@ -8,16 +8,31 @@
 #include <string>
 
 #include "qneuro/core/config.hpp"
+#include "qneuro/core/config_bindings.hpp"
 #include "qneuro/snn/inputs.hpp"
 #include "qneuro/snn/params.hpp"
 
 namespace qneuro::snn {
+/// The neuromodulation signal of a run: none, a constant level, or level + amplitude sin(2 pi f t).
+enum class ModulationSignal { None, Constant, Sine };
+}  // namespace qneuro::snn
 
-/// Adds the neuron model's keys (neuron.*, mode, quantum.*, neuromod.mode/strength, compat.*)
-/// to a schema: `qneuro snn` and `qneuro snn train` share them.
-void add_neuron_keys(config::Schema& s);
-/// NeuronParams from those keys, with calibration (quantum.p0/slope) and the cross-key checks.
-NeuronParams neuron_params_from_config(const config::Config& cfg);
+template <>
+inline constexpr std::array qneuro::enum_names<qneuro::snn::ModulationSignal>{
+    qneuro::EnumName{qneuro::snn::ModulationSignal::None, "none"},
+    qneuro::EnumName{qneuro::snn::ModulationSignal::Constant, "constant"},
+    qneuro::EnumName{qneuro::snn::ModulationSignal::Sine, "sine"}};
+
+namespace qneuro::snn {
+
+/// Binds the neuron model's keys (neuron.*, mode, quantum.*, neuromod.mode/strength, compat.*)
+/// to P::neuron (a NeuronParams): `qneuro snn` (SnnRunParams) and `qneuro snn train`
+/// (TrainParams) share them. Also declares quantum.p0 and quantum.slope.
+template <typename P>
+void bind_neuron_keys(config::BoundSchema<P>& b);
+/// After reading those keys: calibration from quantum.p0/slope and the cross-key checks
+/// (ConfigError naming the key).
+void finish_neuron_params(const config::Config& cfg, NeuronParams& p);
 
 /// Schema of `qneuro snn`; presets default, compat, deterministic, stochastic, test.
 const config::Schema& snn_schema();
@@ -27,7 +42,7 @@ inline constexpr const char* kDefaultSnnPreset = "default";
 /// Neuromodulation signal fed to the population (T, 1, 1): none, constant level, or a sinusoid
 /// level + amplitude sin(2 pi f t).
 struct ModulationSpec {
-  std::string signal = "none";
+  ModulationSignal signal = ModulationSignal::None;
   double level = 0.0, amplitude = 1.0, freq_hz = 1.0;
 };
 

@@ -7,6 +7,8 @@
 #include <numeric>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/rng.hpp"
 
@@ -33,26 +35,20 @@ QLIFOptions layer_options(const TrainParams& p, int64_t n, uint32_t layer) {
 SpikingClassifierImpl::SpikingClassifierImpl(const TrainParams& p, int64_t features,
                                              int64_t classes)
     : p_(p) {
-  if (p.encoding != "rate" && p.encoding != "latency") {
-    throw InputError("model.encoding must be rate or latency, not " + p.encoding);
-  }
-  if (p.readout != "counts" && p.readout != "membrane") {
-    throw InputError("model.readout must be counts or membrane, not " + p.readout);
-  }
   const auto H = static_cast<int64_t>(p.hidden);
   fc1 = register_module("fc1", torch::nn::Linear(features, H));
   fc2 = register_module("fc2", torch::nn::Linear(H, classes));
-  const int n_qlif = p.readout == "counts" ? 2 : 1;
+  const int n_qlif = p.readout == Readout::Counts ? 2 : 1;
   for (int i = 0; i < n_qlif; ++i) {
     const int64_t n = i == 0 ? H : classes;
     const std::string name = i == 0 ? "hidden" : "output";
-    if (p.layer == "oracle") {
+    if (p.layer == LayerKind::Oracle) {
       oracle_.push_back(register_module(name, QLIFOracle(layer_options(p, n, i))));
     } else {
       fused_.push_back(register_module(name, QLIFLayer(layer_options(p, n, i))));
     }
   }
-  if (p.readout == "membrane") {
+  if (p.readout == Readout::Membrane) {
     const auto T = static_cast<int64_t>(p.steps);
     const double beta = std::exp(-1.0 / p.readout_tau);
     std::vector<float> w(static_cast<std::size_t>(T));
@@ -74,7 +70,7 @@ torch::Tensor SpikingClassifierImpl::encode(const torch::Tensor& x, const std::v
   const float* px = xc.data_ptr<float>();
   torch::Tensor out = torch::zeros({T, B, F});
   float* po = out.data_ptr<float>();
-  if (p_.encoding == "latency") {
+  if (p_.encoding == Encoding::Latency) {
     for (int64_t i = 0; i < B * F; ++i) {
       if (px[i] <= 0.05f) continue;
       const auto t = static_cast<int64_t>(
@@ -116,7 +112,7 @@ torch::Tensor SpikingClassifierImpl::forward(const torch::Tensor& x,
   const torch::Tensor spikes_in = encode(x, ids, episode);
   const QLIFOutput h = qlif(0, fc1->forward(spikes_in));
   const torch::Tensor out_current = fc2->forward(h.spikes);
-  if (p_.readout == "counts") return qlif(1, out_current).spikes.sum(0);
+  if (p_.readout == Readout::Counts) return qlif(1, out_current).spikes.sum(0);
   return torch::tensordot(readout_weights_, out_current, {0}, {0});
 }
 
@@ -160,7 +156,7 @@ double evaluate(SpikingClassifier& model, const TrainParams& p, const Dataset& d
 }
 
 TrainResult train_classifier(SpikingClassifier& model, const TrainParams& p,
-                             const DatasetSplit& data, const TrainProgress& progress) {
+                             const DatasetSplit& data, ClassifierObserver* observer) {
   const Dataset& tr = data.train;
   torch::optim::Adam opt(model->parameters(),
                          torch::optim::AdamOptions(p.lr).weight_decay(p.weight_decay));
@@ -172,7 +168,7 @@ TrainResult train_classifier(SpikingClassifier& model, const TrainParams& p,
   model->train();
   for (std::size_t epoch = 0; epoch < p.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
-    if (p.schedule == "cosine") {
+    if (p.schedule == LrSchedule::Cosine) {
       // lr_e = lr (1 + cos(pi e / E)) / 2: the full rate first, a small one in the last epochs
       const double lr = p.lr * 0.5 *
                         (1.0 + std::cos(std::numbers::pi * static_cast<double>(epoch) /
@@ -207,9 +203,11 @@ TrainResult train_classifier(SpikingClassifier& model, const TrainParams& p,
       correct += static_cast<std::size_t>((logits.argmax(1) == y).sum().item<int64_t>());
       seen += ids.size();
       ++done;
-      if (progress) {
-        progress(done, total, loss_sum / static_cast<double>(seen),
-                 static_cast<double>(correct) / static_cast<double>(seen));
+      if (observer != nullptr) {
+        const std::string detail =
+            fmt::format("loss {:.3f} acc {:.1f}%", loss_sum / static_cast<double>(seen),
+                        100.0 * static_cast<double>(correct) / static_cast<double>(seen));
+        observer->on_progress({done, total, "batches", detail});
       }
     }
     const double train_s =
@@ -222,6 +220,13 @@ TrainResult train_classifier(SpikingClassifier& model, const TrainParams& p,
     rec.test_accuracy = evaluate(model, p, data.test);
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.epochs.push_back(rec);
+    if (observer != nullptr) {
+      observer->on_epoch(rec);
+      if (epoch + 1 < p.epochs && observer->stop_requested()) {
+        result.interrupted = true;
+        break;
+      }
+    }
   }
   result.test_accuracy = result.epochs.empty() ? 0.0 : result.epochs.back().test_accuracy;
   result.seconds =

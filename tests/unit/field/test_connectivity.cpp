@@ -22,7 +22,7 @@ TEST_P(ConnectivityDirect, FftMatchesDirectSum) {
   Grid g;
   g.axes = {Axis{10, 0.2, GetParam().bc}, Axis{7, 0.3, GetParam().bc},
             Axis{2, 0.1, Boundary::Neumann}};
-  ModelParams m;
+  ModelParams m = ModelParams::plain();
   m.conn_beta = 1.7;
   m.conn_kernel = GetParam().kernel;
   m.conn_length = 0.4;

@@ -304,8 +304,8 @@ TEST(Validation, BadParametersNameThemselves) {
   p = NeuronParams{};
   p.depression_rate = 1.5;
   EXPECT_NE(message(p).find("'depression_rate'"), std::string::npos);
-  EXPECT_THROW(parse_mode("quantun"), InputError);
-  EXPECT_THROW(parse_quantum_map("cosine"), InputError);
+  EXPECT_THROW((void)parse_enum<Mode>("quantun", "mode"), InputError);
+  EXPECT_THROW((void)parse_enum<QuantumMap>("cosine", "quantum.map"), InputError);
 }
 
 }  // namespace

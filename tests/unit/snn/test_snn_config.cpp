@@ -71,18 +71,18 @@ TEST(SnnInputs, GeneratorsFollowTheirFormulas) {
   InputSpec s;
   s.level = 1.0;
   s.amplitude = 2.0;
-  s.kind = "constant";
+  s.kind = InputKind::Constant;
   EXPECT_EQ(generate_input(s, 3, 2, 4, 1.0, 1).values, std::vector<float>(24, 1.0f));
-  s.kind = "ramp";
+  s.kind = InputKind::Ramp;
   const auto ramp = generate_input(s, 8, 1, 1, 1.0, 1).values;  // t0 = 2, t1 = 6
   EXPECT_EQ(ramp, (std::vector<float>{0, 0, 0, 0.75f, 1.5f, 2.25f, 0, 0}));
-  s.kind = "sine";
+  s.kind = InputKind::Sine;
   s.freq_hz = 250.0;  // a quarter period per 1 ms step
   const auto sine = generate_input(s, 3, 1, 1, 1.0, 1).values;
   EXPECT_NEAR(sine[0], 1.0f, 1e-6f);
   EXPECT_NEAR(sine[1], 3.0f, 1e-6f);
   EXPECT_NEAR(sine[2], 1.0f, 1e-5f);
-  s.kind = "noise";
+  s.kind = InputKind::Noise;
   s.level = 0.5;
   s.amplitude = 1.0;
   const auto noise = generate_input(s, 200, 2, 250, 1.0, 7).values;
@@ -95,13 +95,13 @@ TEST(SnnInputs, GeneratorsFollowTheirFormulas) {
   EXPECT_NEAR(mean, 0.5, 5.0 / std::sqrt(1e5));
   EXPECT_NEAR(var, 1.0, 0.02);
   EXPECT_EQ(noise, generate_input(s, 200, 2, 250, 1.0, 7).values);  // seeded
-  s.kind = "file";
+  s.kind = InputKind::File;
   EXPECT_THROW(generate_input(s, 1, 1, 1, 1.0, 1), InputError);
 }
 
 TEST(SnnInputs, PoissonInputHasTheExpectedMean) {
   InputSpec s;
-  s.kind = "poisson";
+  s.kind = InputKind::Poisson;
   s.level = 0.0;
   s.rate_hz = 50.0;
   s.sources = 64;

@@ -157,7 +157,7 @@ inline std::vector<Cd> gaussian_axis_exact(const Axis& ax, double c, double w, d
 struct ModeCase {
   Grid grid = make_grid(Axis{9, 0.1, Boundary::Periodic}, Axis{8, 0.15, Boundary::Neumann},
                         Axis{6, 0.2, Boundary::Dirichlet});
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
   double dt = 0.05;
   uint64_t steps = 50;
   std::vector<std::array<std::size_t, 3>> modes{{2, 3, 1}, {8, 7, 5}};
@@ -215,7 +215,7 @@ struct PacketCase {
   std::array<double, 3> center{-0.3, 0.2, 0.1};
   std::array<double, 3> width{0.5, 0.4, 0.45};
   std::array<double, 3> k0{2.0, -1.5, 1.0};
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
 
   PacketCase() { model.gamma_r = 0.5; }
   [[nodiscard]] Grid grid() const {
@@ -281,7 +281,7 @@ struct CoherentCase {
   double dt = 1.0 / 4096.0;
   double half_length = 0.7;
   double fs_hz = 512.0;
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
   InitialParams init;
 
   CoherentCase() {

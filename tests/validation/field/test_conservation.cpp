@@ -23,7 +23,7 @@ using namespace validation;
 struct NormCase {
   Grid grid = make_grid(Axis{16, 0.15, Boundary::Periodic}, Axis{12, 0.15, Boundary::Neumann},
                         Axis{8, 0.15, Boundary::Dirichlet});
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
   double dt = 0.005;
   InitialParams init;
 
@@ -31,6 +31,7 @@ struct NormCase {
     model.harmonic_omega = {3.0, 2.0, 4.0};
     model.gamma_r = 0.7;
     init.center = {0.2, -0.1, 0.05};
+    init.width = {0.5, 0.5, 0.5};
     init.k0 = {3.0, -2.0, 1.0};
   }
 };
@@ -91,6 +92,7 @@ TEST(NormConservation, WithEverythingButAbsorptionIncludingStimulusAndSplitStep)
   c.model.conn_beta = 5.0;
   c.model.stim_amplitude = 20.0;
   c.model.stim_freq_hz = 8.0;
+  c.model.stim_width = 0.5;
   c.model.sponge_w0 = 3.0;  // a sponge with alpha = 0 (wake) absorbs nothing
   const double drift = norm_drift(c);
   std::cout << "CONSERVATION norm mqp+conn+stim " << drift << "\n";

@@ -25,7 +25,7 @@ using namespace validation;
 // ground states. The grid is coarse (2 cells per ground-state std): the discrete energy is
 // conserved or not regardless of resolution, and this keeps the run cheap.
 struct EnergyCase {
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
   Grid grid;
   InitialParams init;
 

@@ -22,7 +22,7 @@ using namespace validation;
 
 struct GroundCase {
   Grid grid;
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
   double dt = 0.0;
   uint64_t steps = 0;  // one period of the slowest axis
 };
@@ -65,6 +65,7 @@ double breathing(const GroundCase& c, uint64_t every) {
   InitialParams init;
   init.kind = InitialKind::Harmonic;
   init.modes = {{0, 0, 0}};
+  init.center = {0.0, 0.0, 0.0};
   FieldSolver<double> s(c.grid, c.model, c.dt, 1.0, SolverKind::Adi, Precision::Double);
   s.set_state(initial_state(c.grid, c.model, init));
   const std::vector<double> rho0 = density(s.state());

@@ -28,7 +28,7 @@ using namespace validation;
 struct ReverseCase {
   Grid grid = make_grid(Axis{20, 0.12, Boundary::Periodic}, Axis{14, 0.12, Boundary::Neumann},
                         Axis{8, 0.15, Boundary::Dirichlet});
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
   InitialParams init;
   double dt = 0.004;
   uint64_t steps = 200;

@@ -26,7 +26,7 @@ struct CompareCase {
   std::size_t n = 16;
   double dt = 0.02;
   double t_end = 0.2;
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
   InitialParams init;
 
   CompareCase() {

@@ -41,7 +41,7 @@ class SingleThreadEnvironment : public ::testing::Environment {
 struct ThreadCase {
   Grid grid = make_grid(Axis{20, 0.12, Boundary::Periodic}, Axis{16, 0.12, Boundary::Neumann},
                         Axis{6, 0.15, Boundary::Dirichlet});
-  ModelParams model;
+  ModelParams model = ModelParams::plain();
   InitialParams init;
   SolverKind solver = SolverKind::Adi;
   Precision precision = Precision::Double;
@@ -67,6 +67,7 @@ struct ThreadCase {
     model.stim_t0_s = 0.03;
     init.kind = InitialKind::Noise;
     init.width = {0.2, 0.2, 0.2};
+    init.center = {0.0, 0.0, 0.0};
   }
 };
 

@@ -21,7 +21,7 @@ namespace {
 using torch::Tensor;
 using Mat = std::vector<std::vector<double>>;
 
-ModelParams small(const std::string& kind) {
+ModelParams small(ModelKind kind) {
   ModelParams p;
   p.kind = kind;
   p.embed_dim = 8;
@@ -138,7 +138,7 @@ std::vector<double> faithful_reference(LanguageModel& m, const std::vector<int64
 
 TEST(FaithfulModel, MatchesTheDocumentedEquationsOnHandBuiltInputs) {
   torch::manual_seed(3);
-  ModelParams p = small("faithful");
+  ModelParams p = small(ModelKind::Faithful);
   p.fixed_dt = 0.2;  // large enough that the flow and the memory matter
   const int64_t V = 5;
   auto m = make_model(p, V);
@@ -160,7 +160,7 @@ TEST(FaithfulModel, MatchesTheDocumentedEquationsOnHandBuiltInputs) {
 
 TEST(FaithfulModel, SampledDtIsTheSeedsTinyStep) {
   torch::manual_seed(4);
-  const ModelParams p = small("faithful");
+  const ModelParams p = small(ModelKind::Faithful);
   auto m = make_model(p, 7);
   const Tensor ids = torch::randint(0, 7, {2, 6}, torch::kLong);
   const ForwardResult r = m->forward(ids, true);
@@ -180,7 +180,7 @@ TEST(FaithfulModel, SampledDtIsTheSeedsTinyStep) {
 }
 
 void expect_causal(const ModelParams& p) {
-  const std::string& kind = p.kind;
+  const std::string kind = to_string(p.kind);
   torch::manual_seed(5);
   auto m = make_model(p, 11);
   m->eval();
@@ -198,7 +198,7 @@ void expect_causal(const ModelParams& p) {
 }
 
 ModelParams small_radial(RadialStep radial) {
-  ModelParams p = small("flux");
+  ModelParams p = small(ModelKind::Flux);
   p.radial_step = radial;
   p.radial_alpha = 0.05;  // large enough that the step changes the logits visibly
   p.radial_potential = 0.5;
@@ -206,32 +206,32 @@ ModelParams small_radial(RadialStep radial) {
 }
 
 TEST(FluxModel, ChangingTokenTChangesNoEarlierLogit) {
-  expect_causal(small("flux"));
+  expect_causal(small(ModelKind::Flux));
   expect_causal(small_radial(RadialStep::Diffusion));
   expect_causal(small_radial(RadialStep::Schrodinger));
 }
 TEST(TransformerModel, ChangingTokenTChangesNoEarlierLogit) {
-  expect_causal(small("transformer"));
+  expect_causal(small(ModelKind::Transformer));
 }
 
 TEST(FaithfulModel, ThresholdStatisticsLeakTheFuture) {
   // The seed's threshold statistics run over all j: a later token changes earlier scores.
   torch::manual_seed(6);
-  auto m = make_model(small("faithful"), 11);
+  auto m = make_model(small(ModelKind::Faithful), 11);
   m->eval();
   const Tensor a = torch::randint(0, 11, {1, 6}, torch::kLong);
   Tensor b = a.clone();
   b.index_put_({0, 5}, (a.index({0, 5}) + 3) % 11);
   const ForwardResult ra = m->forward(a, true);
   torch::manual_seed(6);  // the same weights, and a fresh memory, for the second input
-  auto m3 = make_model(small("faithful"), 11);
+  auto m3 = make_model(small(ModelKind::Faithful), 11);
   m3->eval();
   const ForwardResult rb = m3->forward(b, true);
   EXPECT_FALSE(torch::equal(ra.scores[0].narrow(1, 0, 5), rb.scores[0].narrow(1, 0, 5)));
 }
 
 void expect_all_gradients(const ModelParams& p) {
-  const std::string& kind = p.kind;
+  const std::string kind = to_string(p.kind);
   torch::manual_seed(7);
   auto m = make_model(p, 9);
   m->train();
@@ -246,12 +246,12 @@ void expect_all_gradients(const ModelParams& p) {
 }
 
 TEST(FluxModel, EveryParameterGetsAGradient) {
-  expect_all_gradients(small("flux"));
+  expect_all_gradients(small(ModelKind::Flux));
   expect_all_gradients(small_radial(RadialStep::Diffusion));
   expect_all_gradients(small_radial(RadialStep::Schrodinger));
 }
 TEST(TransformerModel, EveryParameterGetsAGradient) {
-  expect_all_gradients(small("transformer"));
+  expect_all_gradients(small(ModelKind::Transformer));
 }
 
 TEST(FluxModel, RadialStepsChangeTheLogitsAndOffIsTheHeunModel) {
@@ -266,7 +266,7 @@ TEST(FluxModel, RadialStepsChangeTheLogitsAndOffIsTheHeunModel) {
     torch::NoGradGuard ng;
     return m->forward(ids).logits;
   };
-  const Tensor off = logits(small("flux")), off2 = logits(small_radial(RadialStep::Off));
+  const Tensor off = logits(small(ModelKind::Flux)), off2 = logits(small_radial(RadialStep::Off));
   const Tensor diff = logits(small_radial(RadialStep::Diffusion));
   const Tensor schr = logits(small_radial(RadialStep::Schrodinger));
   EXPECT_TRUE(torch::equal(off, off2));
@@ -285,8 +285,8 @@ TEST(FluxModel, StatesStayBoundedOverManySteps) {
     auto m = make_model(p, 5);
     m->eval();
     const ForwardResult r = m->forward(torch::full({1, 256}, 2, torch::kLong), true);
-    EXPECT_TRUE(torch::isfinite(r.logits).all().item<bool>()) << radial_step_name(radial);
-    EXPECT_LT(r.logits.abs().max().item<double>(), 100.0) << radial_step_name(radial);
+    EXPECT_TRUE(torch::isfinite(r.logits).all().item<bool>()) << to_string(radial);
+    EXPECT_LT(r.logits.abs().max().item<double>(), 100.0) << to_string(radial);
   }
 }
 
@@ -308,7 +308,7 @@ TEST(Checkpoint, RoundTripGivesTheSameLogitsAndMemory) {
         config::Config::resolve(flux_schema(), kind, std::nullopt, sets).to_toml();
     const FluxConfig fc =
         flux_config_from(config::Config::resolve(flux_schema(), kind, std::nullopt, sets));
-    const Tokenizer tok = Tokenizer::build("char", "abcdefghij");
+    const Tokenizer tok = Tokenizer::build(TokenizerKind::Char, "abcdefghij");
     Trainer trainer(make_model(fc.model, tok.vocab_size()), fc.train);
     std::vector<int64_t> ids;
     for (int i = 0; i < 200; ++i) ids.push_back(i * 7 % 10);
@@ -337,7 +337,7 @@ TEST(Checkpoint, RoundTripGivesTheSameLogitsAndMemory) {
 }
 
 TEST(Trainer, StepsWithTheOutputHebbianRuleRunAndChangeTheOutputWeights) {
-  for (const std::string kind : {"faithful", "flux"}) {
+  for (const ModelKind kind : {ModelKind::Faithful, ModelKind::Flux}) {
     torch::manual_seed(10);
     ModelParams p = small(kind);
     TrainParams tp;
@@ -348,8 +348,8 @@ TEST(Trainer, StepsWithTheOutputHebbianRuleRunAndChangeTheOutputWeights) {
     const Tensor before = trainer.model->output_weight().clone();
     std::vector<int64_t> ids;
     for (int i = 0; i < 100; ++i) ids.push_back(i * 3 % 7);
-    EXPECT_NO_THROW(trainer.step(ids)) << kind;
-    EXPECT_FALSE(torch::equal(before, trainer.model->output_weight())) << kind;
+    EXPECT_NO_THROW(trainer.step(ids)) << to_string(kind);
+    EXPECT_FALSE(torch::equal(before, trainer.model->output_weight())) << to_string(kind);
   }
 }
 
@@ -358,7 +358,7 @@ TEST(Trainer, DeterministicForASeed) {
     torch::manual_seed(11);
     TrainParams tp;
     tp.batch = 3;
-    Trainer trainer(make_model(small("flux"), 7), tp);
+    Trainer trainer(make_model(small(ModelKind::Flux), 7), tp);
     std::vector<int64_t> ids;
     for (int i = 0; i < 300; ++i) ids.push_back((i * i + 3 * i) % 7);
     std::vector<double> losses;
@@ -370,8 +370,8 @@ TEST(Trainer, DeterministicForASeed) {
 
 TEST(Evaluate, CountsEveryTargetOnceAndGivesBitsPerCharacter) {
   torch::manual_seed(12);
-  auto m = make_model(small("transformer"), 4);
-  const Tokenizer tok = Tokenizer::build("char", "abcd");
+  auto m = make_model(small(ModelKind::Transformer), 4);
+  const Tokenizer tok = Tokenizer::build(TokenizerKind::Char, "abcd");
   std::vector<int64_t> ids;
   for (int i = 0; i < 23; ++i) ids.push_back(i % 4);
   const EvalResult e = evaluate(*m, tok, ids, 6, 2);
@@ -381,7 +381,7 @@ TEST(Evaluate, CountsEveryTargetOnceAndGivesBitsPerCharacter) {
 }
 
 TEST(Tokenizer, RoundTripsUtf8AndNamesUnknownCharacters) {
-  const Tokenizer t = Tokenizer::build("char", "héllo wörld");
+  const Tokenizer t = Tokenizer::build(TokenizerKind::Char, "héllo wörld");
   EXPECT_EQ(t.vocab_size(), 9);
   EXPECT_EQ(t.decode(t.encode("wörld héllo")), "wörld héllo");
   EXPECT_TRUE(Tokenizer::from_json(t.to_json()) == t);
@@ -395,7 +395,7 @@ TEST(Tokenizer, RoundTripsUtf8AndNamesUnknownCharacters) {
 
 TEST(Generate, RejectsTopKLargerThanTheVocabularyAndIsDeterministic) {
   torch::manual_seed(13);
-  auto m = make_model(small("flux"), 5);
+  auto m = make_model(small(ModelKind::Flux), 5);
   EXPECT_THROW(generate(*m, {1, 2}, 3, 0.8, 6, 1), InputError);
   EXPECT_EQ(generate(*m, {1, 2}, 10, 0.8, 3, 1), generate(*m, {1, 2}, 10, 0.8, 3, 1));
   EXPECT_EQ(generate(*m, {1, 2}, 10, 0.8, 3, 1).size(), 10u);

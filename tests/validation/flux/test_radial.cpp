@@ -261,7 +261,7 @@ TEST(HeunIntegrator, WithoutAFlowAppliesTheRadialPropagatorTwiceForHalfSteps) {
         torch::stack({apply_radial(G2, pairs.select(-1, 0)), apply_radial(G2, pairs.select(-1, 1))},
                      -1)
             .reshape({2, 1, 3, 8});
-    EXPECT_TRUE(torch::allclose(Y, expected, 1e-12, 1e-12)) << radial_step_name(radial);
+    EXPECT_TRUE(torch::allclose(Y, expected, 1e-12, 1e-12)) << to_string(radial);
   }
 }
 

@@ -18,6 +18,7 @@
 
 #include <torch/torch.h>
 
+#include "qneuro/core/observer.hpp"
 #include "qneuro/snn/dataset.hpp"
 #include "qneuro/snn/torch/qlif_layer.hpp"
 #include "qneuro/snn/torch/qlif_oracle.hpp"
@@ -58,15 +59,22 @@ struct TrainResult {
   std::vector<double> batch_loss;
   double test_accuracy = 0;
   double seconds = 0;
+  bool interrupted = false;  ///< the observer stopped it after an epoch
 };
 
-/// Progress callback: (batches done, batches total, running loss, running accuracy).
-using TrainProgress = std::function<void(std::size_t, std::size_t, double, double)>;
+/// Live data of a classifier training (the contract is in core/observer.hpp). Progress counts
+/// batches, with "loss L acc A%" (running over the epoch) as detail; stop_requested() is polled
+/// after each epoch.
+class ClassifierObserver : public RunObserver {
+ public:
+  virtual void on_epoch(const EpochRecord& /*epoch*/) {}
+};
 
 /// Adam on cross-entropy over data.train, evaluating data.test after every epoch. Deterministic
-/// for a seed (weights from torch::manual_seed(seed), shuffles from the seed and the epoch).
+/// for a seed and thread count: shuffles from (seed, epoch); the weights come from the caller's
+/// construction of `model` (run_training seeds torch's generator with p.seed first).
 TrainResult train_classifier(SpikingClassifier& model, const TrainParams& p,
-                             const DatasetSplit& data, const TrainProgress& progress = {});
+                             const DatasetSplit& data, ClassifierObserver* observer = nullptr);
 
 /// Accuracy of `model` on `d` (evaluation mode, fixed encoding episode).
 double evaluate(SpikingClassifier& model, const TrainParams& p, const Dataset& d);
