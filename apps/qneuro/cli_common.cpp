@@ -1,17 +1,36 @@
 #include "cli_common.hpp"
 
-#include <algorithm>
-#include <cmath>
-
-#include <ctime>
+#include <csignal>
+#include <cstdio>
 #include <iostream>
+#include <new>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/log.hpp"
 #include "qneuro/core/parallel.hpp"
-#include "qneuro/core/version_info.hpp"
-#include "qneuro/io/json.hpp"
+#include "qneuro/core/version.hpp"
 
 namespace qneuro::cli {
+
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+extern "C" void on_sigint(int /*sig*/) {
+  g_interrupted = 1;
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process
+}
+
+std::string join_args(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0) s += ' ';
+    s += argv[i];
+  }
+  return s;
+}
+
+}  // namespace
 
 void ConfigOptions::add_to(CLI::App& sub, const config::Schema& schema) {
   std::string presets;
@@ -54,12 +73,6 @@ bool ConfigOptions::handle_info_flags(const config::Schema& schema,
   return false;
 }
 
-double median_seconds(std::vector<double> times) {
-  const auto middle = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
-  std::nth_element(times.begin(), middle, times.end());
-  return *middle;
-}
-
 std::string toml_quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -77,49 +90,71 @@ std::string toml_quote(const std::string& s) {
   return out + "\"";
 }
 
-RunRecord::RunRecord(std::string subcommand, const GlobalOptions& global)
-    : subcommand_(std::move(subcommand)),
-      global_(global),
-      start_(std::chrono::steady_clock::now()) {
-  const std::time_t now = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  started_at_ = buf;
+InterruptGuard::InterruptGuard() {
+  g_interrupted = 0;
+  previous_ = std::signal(SIGINT, on_sigint);
 }
 
-double RunRecord::elapsed_s() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+InterruptGuard::~InterruptGuard() {
+  std::signal(SIGINT, previous_);
 }
 
-void RunRecord::write(const std::filesystem::path& dir) const {
-  nlohmann::ordered_json j;
-  j["schema"] = "qneuro.run/1";
-  j["qneuro_version"] = build_info::kVersion;
-  j["git_hash"] = build_info::kGitHash;
-  j["build_type"] = build_info::kBuildType;
-  j["subcommand"] = subcommand_;
-  j["command_line"] = global_.command_line;
-  j["threads"] = parallel::max_threads();
-  j["started_at"] = started_at_;
-  j["wall_s"] = elapsed_s();
-  for (auto& [k, v] : extra_.items()) j[k] = v;
-  io::write_json(dir / "run.json", j);
+bool InterruptGuard::interrupted() {
+  return g_interrupted != 0;
 }
 
-std::optional<eeg::AnalysisResult> analyze_simulated(const io::Recording& rec, double segment_s,
-                                                     double edge_s) {
-  eeg::AnalysisParams ap;
-  ap.nperseg = std::min<std::size_t>(
-      rec.n_samples(), static_cast<std::size_t>(std::llround(segment_s * rec.sfreq_hz)));
-  ap.edge_s = edge_s;
-  ap.range_hi_hz = std::min(ap.range_hi_hz, rec.sfreq_hz / 2.0);
-  std::vector<eeg::Band> bands;
-  for (const auto& b : ap.bands) {
-    if (b.hi <= rec.sfreq_hz / 2.0) bands.push_back(b);
+int run_main(int argc, char** argv,
+             const std::function<std::vector<Command>(CLI::App&, GlobalOptions&)>& add_commands,
+             const std::function<void()>& after_setup) {
+  GlobalOptions global;
+  global.command_line = join_args(argc, argv);
+  global.argv = argv;
+
+  CLI::App app{
+      "qneuro: quantum-inspired neural modelling toolkit.\n"
+      "Engines: neural field (field), EEG analysis (analyze), QLIF spiking networks (snn), "
+      "Quantum Flux language model (flux).\n"
+      "Exit codes: 0 success, 1 runtime failure, 2 usage or input error.",
+      "qneuro"};
+  app.set_version_flag("--version", build_info::version_line());
+  app.add_option("--threads,-j", global.threads, "OpenMP threads (0 = all available)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--quiet,-q", global.quiet, "only warnings and errors; no progress bar or table");
+  app.add_flag("--verbose,-v", global.verbose, "debug logging");
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand name
+
+  const std::vector<Command> commands = add_commands(app, global);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
   }
-  if (bands.empty()) return std::nullopt;
-  ap.bands = bands;
-  return eeg::analyze(rec, ap);
+
+  log::init(global.quiet     ? log::Verbosity::Quiet
+            : global.verbose ? log::Verbosity::Verbose
+                             : log::Verbosity::Normal);
+  parallel::set_threads(global.threads);
+
+  try {
+    if (after_setup) after_setup();
+    for (const auto& cmd : commands) {
+      if (cmd.app->parsed()) return cmd.run();
+    }
+    throw UsageError("no subcommand given (see qneuro --help)");
+  } catch (const Error& e) {
+    std::cerr << "qneuro: error: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::bad_alloc&) {
+    std::cerr << "qneuro: error: out of memory (try fewer channels, a shorter recording or a "
+                 "smaller grid)\n";
+    return kExitRuntime;
+  } catch (const std::exception& e) {
+    std::cerr << "qneuro: internal error: " << e.what() << "\n";
+    return kExitRuntime;
+  }
 }
 
 }  // namespace qneuro::cli

@@ -1,7 +1,12 @@
-// Pieces every qneuro subcommand shares: global options, config flags, run.json, error mapping.
+// Pieces every qneuro subcommand shares: global options, config flags, the progress observer,
+// Ctrl-C handling, and the entry point both executables (qneuro, qneuro-torch) run.
+//
+// The CLI is option parsing plus one call into an engine's run API (the libraries hold the run
+// loops and file layouts). Commands that need LibTorch (flux *, snn train, snn bench-train) live
+// in the separate executable qneuro-torch, to which qneuro hands over (torch_handover.hpp), so
+// that every other command starts without loading LibTorch.
 #pragma once
 
-#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -9,11 +14,10 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "qneuro/core/config.hpp"
-#include "qneuro/eeg/analysis.hpp"
-#include "qneuro/io/recording.hpp"
+#include "qneuro/core/observer.hpp"
+#include "qneuro/core/progress.hpp"
 
 namespace qneuro::cli {
 
@@ -22,7 +26,8 @@ struct GlobalOptions {
   int threads = 0;  ///< 0 = all hardware threads (or OMP_NUM_THREADS)
   bool quiet = false;
   bool verbose = false;
-  std::string command_line;
+  std::string command_line;  ///< argv joined by spaces, for run.json
+  char** argv = nullptr;     ///< the original arguments (for the hand-over to qneuro-torch)
 };
 
 /// --config, --preset, --set, --describe-config, --print-config for a subcommand with a schema.
@@ -43,34 +48,44 @@ struct ConfigOptions {
                          const std::vector<std::string>& extra_sets = {}) const;
 };
 
-/// The spectral analysis `field` and `snn` run on their simulated signals: Welch segments of
-/// `segment_s` seconds (capped at the recording), `edge_s` trimmed for connectivity, bands and
-/// range above Nyquist dropped. Returns nullopt when no band fits below Nyquist.
-std::optional<eeg::AnalysisResult> analyze_simulated(const io::Recording& rec, double segment_s,
-                                                     double edge_s);
-
-/// The median of timed repeats (the upper middle one for an even count); benches report it
-/// because it ignores the odd repeat a busy machine slows down. `times` must not be empty.
-double median_seconds(std::vector<double> times);
-
 /// Quotes a string as a TOML basic string ("..." with escapes).
 std::string toml_quote(const std::string& s);
 
-/// Records what ran: version, git hash, command line, threads, wall time, and per-command extras.
-class RunRecord {
+/// While alive, the first Ctrl-C asks the running engine to stop cleanly (it writes what it has,
+/// and a checkpoint where it checkpoints); a second one ends the process as usual.
+class InterruptGuard {
  public:
-  RunRecord(std::string subcommand, const GlobalOptions& global);
-  nlohmann::ordered_json& extra() { return extra_; }
-  /// Writes run.json into `dir` (atomically) with the elapsed wall time.
-  void write(const std::filesystem::path& dir) const;
-  [[nodiscard]] double elapsed_s() const;
+  InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  ~InterruptGuard();
+  [[nodiscard]] static bool interrupted();
 
  private:
-  std::string subcommand_;
-  GlobalOptions global_;
-  std::string started_at_;
-  std::chrono::steady_clock::time_point start_;
-  nlohmann::ordered_json extra_ = nlohmann::ordered_json::object();
+  void (*previous_)(int);
+};
+
+/// An engine observer (Base: RunObserver or an engine's subclass) that draws the progress bar
+/// (core/progress.hpp) and stops the run on Ctrl-C while an InterruptGuard is alive.
+template <typename Base>
+class ProgressObserver : public Base {
+ public:
+  ProgressObserver(std::string label, const struct GlobalOptions& global)
+      : label_(std::move(label)), enabled_(!global.quiet) {}
+  void on_progress(const Progress& p) override {
+    if (!bar_) bar_.emplace(label_, p.total, std::string(p.unit), enabled_);
+    bar_->update(p.done, std::string(p.detail));
+  }
+  [[nodiscard]] bool stop_requested() override { return InterruptGuard::interrupted(); }
+  /// Ends the bar's line (before anything else is printed).
+  void finish() {
+    if (bar_) bar_->finish();
+  }
+
+ private:
+  std::string label_;
+  bool enabled_;
+  std::optional<ProgressBar> bar_;
 };
 
 /// A registered subcommand: its CLI11 node and what to run when it was selected.
@@ -79,13 +94,27 @@ struct Command {
   std::function<int()> run;
 };
 
+/// Parses argv into the commands `add_commands` registers, sets up logging and threads, runs the
+/// selected command and maps exceptions to exit codes (0 ok, 1 runtime failure, 2 usage or
+/// input error). `after_setup` runs once options are parsed (qneuro-torch sets LibTorch's
+/// thread count there).
+int run_main(int argc, char** argv,
+             const std::function<std::vector<Command>(CLI::App&, GlobalOptions&)>& add_commands,
+             const std::function<void()>& after_setup = {});
+
 Command register_analyze(CLI::App& root, const GlobalOptions& global);
 Command register_synth(CLI::App& root, const GlobalOptions& global);
 Command register_field(CLI::App& root, const GlobalOptions& global);
 Command register_snn(CLI::App& root, const GlobalOptions& global);
 Command register_flux(CLI::App& root, const GlobalOptions& global);
-/// `snn train` and `snn bench-train` (built with LibTorch; otherwise `snn train` explains).
+/// `snn train` and `snn bench-train` under `snn` (in qneuro-torch).
 Command register_snn_train(CLI::App& snn, const GlobalOptions& global);
 Command register_snn_bench_train(CLI::App& snn, const GlobalOptions& global);
+
+/// Descriptions shared by the real commands (qneuro-torch) and their hand-over entries (qneuro),
+/// so `qneuro --help` and `qneuro snn --help` list them as before.
+extern const char* const kFluxDescription;
+extern const char* const kSnnTrainDescription;
+extern const char* const kSnnBenchTrainDescription;
 
 }  // namespace qneuro::cli

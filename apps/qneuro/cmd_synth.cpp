@@ -1,13 +1,9 @@
 // qneuro synth: write a synthetic resting-state EEG recording (see eeg/synth.hpp for the model).
-#include <iostream>
-
 #include "cli_common.hpp"
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/log.hpp"
 #include "qneuro/core/strings.hpp"
 #include "qneuro/eeg/synth.hpp"
-#include "qneuro/io/csv.hpp"
-#include "qneuro/io/edf.hpp"
 
 namespace qneuro::cli {
 namespace {
@@ -17,26 +13,15 @@ struct SynthOptions {
   eeg::SynthParams params;
 };
 
-int run_synth(const SynthOptions& opt, const GlobalOptions& /*global*/) {
+int run_synth(const SynthOptions& opt) {
   const std::filesystem::path out(opt.out);
   const std::string ext = strings::to_lower(out.extension().string());
   if (ext != ".edf" && ext != ".csv" && ext != ".h5" && ext != ".hdf5") {
     throw UsageError("synth: --out '" + opt.out + "' must end in .edf, .csv or .h5 (the format)");
   }
   const io::Recording rec = eeg::synthesize_eeg(opt.params);
-  if (ext == ".edf") {
-    std::vector<io::EdfWriteSignal> signals;
-    for (std::size_t c = 0; c < rec.n_channels(); ++c) {
-      signals.push_back({rec.channels[c], "uV", "synthetic", "none", rec.sfreq_hz, rec.data[c]});
-    }
-    io::EdfWriteOptions eo;
-    eo.recording = "Startdate X X qneuro-synth seed=" + std::to_string(opt.params.seed);
-    io::write_edf(out, signals, rec.annotations, eo);
-  } else if (ext == ".csv") {
-    io::write_csv(out, rec.channels, rec.data, rec.sfreq_hz);
-  } else {
-    io::write_recording_h5(out, rec);
-  }
+  io::save_recording(out, rec, "synthetic",
+                     "Startdate X X qneuro-synth seed=" + std::to_string(opt.params.seed));
   log::info("wrote {}: {} channels x {} samples at {} Hz ({} s), seed {}", out.string(),
             rec.n_channels(), rec.n_samples(), rec.sfreq_hz, opt.params.duration_s,
             opt.params.seed);
@@ -45,7 +30,7 @@ int run_synth(const SynthOptions& opt, const GlobalOptions& /*global*/) {
 
 }  // namespace
 
-Command register_synth(CLI::App& root, const GlobalOptions& global) {
+Command register_synth(CLI::App& root, const GlobalOptions& /*global*/) {
   auto opt = std::make_shared<SynthOptions>();
   auto& p = opt->params;
   CLI::App* sub = root.add_subcommand("synth",
@@ -71,7 +56,7 @@ Command register_synth(CLI::App& root, const GlobalOptions& global) {
       ->capture_default_str();
   sub->add_option("--background-uv", p.background_uv, "RMS of the 1/f background, uV")
       ->capture_default_str();
-  return {sub, [opt, &global] { return run_synth(*opt, global); }};
+  return {sub, [opt] { return run_synth(*opt); }};
 }
 
 }  // namespace qneuro::cli

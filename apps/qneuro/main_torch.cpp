@@ -1,0 +1,28 @@
+// qneuro-torch: the subcommands that need LibTorch (flux *, snn train, snn bench-train). `qneuro`
+// hands these over to it with the same arguments (torch_handover.hpp); it can also be run
+// directly. Its help and messages name the program `qneuro`, as the user typed.
+#include <torch/torch.h>
+
+#include "cli_common.hpp"
+#include "qneuro/core/parallel.hpp"
+
+int main(int argc, char** argv) {
+  using namespace qneuro::cli;
+  return run_main(
+      argc, argv,
+      [](CLI::App& app, GlobalOptions& global) {
+        std::vector<Command> commands;
+        // `snn` here only carries train and bench-train (qneuro's snn owns everything else).
+        CLI::App* snn = app.add_subcommand("snn", "QLIF spiking networks: train, bench-train");
+        snn->require_subcommand(1);
+        snn->allow_extras();
+        const Command train = register_snn_train(*snn, global);
+        const Command bench = register_snn_bench_train(*snn, global);
+        commands.push_back({snn, [train, bench]() -> int {
+                              return train.app->parsed() ? train.run() : bench.run();
+                            }});
+        commands.push_back(register_flux(app, global));
+        return commands;
+      },
+      [] { torch::set_num_threads(qneuro::parallel::max_threads()); });
+}
