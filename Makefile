@@ -1,26 +1,36 @@
 # Thin wrapper over CMake presets. build/test/demo/bench install missing Debian packages first.
-#   make demo   simulate the neural field (demo preset) and print its EEG band table (the main job)
-#   make test   deps + build + every test through ctest
-#   make bench  deps + build + benchmarks (JSON in build/bench-*.json)
+#   make demo   simulate the neural field (demo preset) and print its EEG band table (the main job);
+#               installs and builds only what that needs (no LibTorch, tests or benchmarks)
+#   make test   deps + build of every target + every test through ctest
+#   make bench  deps + build + benchmarks (JSON in build/bench-*.json*)
 PRESET ?= release
 BUILD_DIR := $(if $(filter release,$(PRESET)),build,build-$(PRESET))
 JOBS ?= $(shell nproc)
+TORCH ?= ON
 QNEURO := $(BUILD_DIR)/bin/qneuro
 DEMO_DIR ?= demo-out
+FULL := -DQNEURO_BUILD_TESTS=ON -DQNEURO_BUILD_BENCH=ON -DQNEURO_WITH_TORCH=$(TORCH)
 
 .PHONY: deps build test demo bench format clean
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(if $(filter OFF,$(TORCH)),--no-torch)
 
 build: deps
-	cmake --preset $(PRESET)
+	cmake --preset $(PRESET) $(FULL)
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)
 
-demo: build
+# A first `make demo` configures a lean build directory; `make build`/`make test` later turn
+# tests, benchmarks and LibTorch on in the same directory and reuse what was compiled.
+demo:
+	@scripts/install-deps.sh --demo
+	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then \
+	  cmake --preset $(PRESET) -DQNEURO_BUILD_TESTS=OFF -DQNEURO_BUILD_BENCH=OFF \
+	    -DQNEURO_WITH_TORCH=OFF; fi
+	cmake --build --preset $(PRESET) -j $(JOBS) --target qneuro
 	$(QNEURO) field --preset demo --out $(DEMO_DIR)/field
 	@echo "demo outputs: $(DEMO_DIR)/field/{eeg.h5,eeg.edf,summary.json,config.resolved.toml,run.json}"
 
@@ -33,6 +43,8 @@ bench: build
 	if [ -x $(BUILD_DIR)/bin/bench_flux_scores ]; then \
 	  $(BUILD_DIR)/bin/bench_flux_scores --benchmark_counters_tabular=true \
 	    --benchmark_out=$(BUILD_DIR)/bench-flux-scores.json --benchmark_out_format=json; fi
+	/usr/bin/python3 bench/startup.py $(QNEURO) $(if $(filter OFF,$(TORCH)),--skip-torch) \
+	  | tee $(BUILD_DIR)/bench-startup.jsonl
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

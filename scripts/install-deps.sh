@@ -6,16 +6,20 @@
 #   scripts/install-deps.sh            install what is missing
 #   scripts/install-deps.sh --check    list what is missing, exit 1 if anything is
 #   scripts/install-deps.sh --no-torch skip LibTorch (the simulators and analysis build without it)
+#   scripts/install-deps.sh --demo     only what the `qneuro` CLI needs (make demo): no LibTorch,
+#                                      test, benchmark or Python reference packages
 set -euo pipefail
 
 check_only=0
 with_torch=1
+demo_only=0
 for arg in "$@"; do
   case "$arg" in
     --check) check_only=1 ;;
     --no-torch) with_torch=0 ;;
+    --demo) demo_only=1 with_torch=0 ;;
     -h | --help)
-      sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -32,13 +36,18 @@ packages=(
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev librandom123-dev
   # numerics and formats
   libfftw3-dev libhdf5-dev zlib1g-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
-  # independent references used by the validation tests (SciPy's Welch, h5py, MNE's EDF reader)
-  python3 python3-numpy python3-scipy python3-h5py python3-mne
-  # a real EEG sample (matplotlib's sample_data/eeg.dat) for a validation test
-  python-matplotlib-data
 )
+if [[ $demo_only -eq 0 ]]; then
+  packages+=(
+    # tests and benchmarks
+    libgtest-dev libgmock-dev libbenchmark-dev
+    # independent references used by the validation tests (SciPy's Welch, h5py, MNE's EDF
+    # reader); the golden-output comparison reads HDF5 with h5py
+    python3 python3-numpy python3-scipy python3-h5py python3-mne
+    # a real EEG sample (matplotlib's sample_data/eeg.dat) for a validation test
+    python-matplotlib-data
+  )
+fi
 if [[ $with_torch -eq 1 ]]; then
   # LibTorch, and an optimised BLAS behind it: Debian's libtorch links libblas.so.3, which is the
   # netlib reference implementation unless OpenBLAS (OpenMP build, as LibTorch) provides it.

@@ -12,7 +12,7 @@ usage: compare_outputs.py EXPECTED_DIR ACTUAL_DIR
              named after the temporary file it was written to, so it is ignored); LibTorch keys
              an optimizer's state by parameter addresses, so optimizer.pt compares the set of
              its tensor blobs
-  *.stdout   JSON if it parses as JSON; otherwise text with "N tokens/s" masked
+  *.stdout   JSON if it parses as JSON; otherwise text with its timings masked (TEXT_TIMINGS)
   others     byte for byte (EDF, TOML, CSV, text)
 Exit 0 if all equal, 1 listing every difference."""
 import json
@@ -94,18 +94,30 @@ def same_stdout(e, a):
             return scrub(json.loads(et)) == scrub(json.loads(at))
         except json.JSONDecodeError:
             return False
-    mask = re.compile(r"[0-9.]+ tokens/s")
-    return mask.sub("N tokens/s", et) == mask.sub("N tokens/s", at)
+    return mask_times(et) == mask_times(at)
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    expected, actual = Path(sys.argv[1]), Path(sys.argv[2])
-    diffs = []
+# Timings in the CLI's text output: flux's "N tokens/s", snn train's "(N s)" and the seconds
+# column of its epoch table.
+TEXT_TIMINGS = [
+    (re.compile(r"[0-9.]+ tokens/s"), "N tokens/s"),
+    (re.compile(r"\([0-9.]+ s\)"), "(N s)"),
+    (re.compile(r"^(\s*\d+\s+\S+\s+\S+%\s+\S+%)\s+[0-9.]+$", re.MULTILINE), r"\1 N"),
+]
+
+
+def mask_times(text):
+    for pattern, replacement in TEXT_TIMINGS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def compare_dirs(expected, actual):
+    """Every difference between two output directories, as messages (empty: identical)."""
     def outputs(root):
         return sorted(p.relative_to(root) for p in root.rglob("*")
                       if p.is_file() and str(p.relative_to(root)) not in INPUTS)
+    diffs = []
     e_files, a_files = outputs(expected), outputs(actual)
     for missing in sorted(set(e_files) - set(a_files)):
         diffs.append(f"missing: {missing}")
@@ -126,9 +138,16 @@ def main():
                 diffs.append(f"{rel}: output differs")
         elif e.read_bytes() != a.read_bytes():
             diffs.append(f"{rel}: bytes differ")
+    return diffs, len(e_files)
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    diffs, n = compare_dirs(Path(sys.argv[1]), Path(sys.argv[2]))
     for d in diffs:
         print(d)
-    print(f"compared {len(e_files)} files: {len(diffs)} difference(s)")
+    print(f"compared {n} files: {len(diffs)} difference(s)")
     return 1 if diffs else 0
 
 

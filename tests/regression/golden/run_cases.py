@@ -22,7 +22,7 @@ def cases():
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    qneuro, out = sys.argv[1], Path(sys.argv[2])
+    qneuro, out = str(Path(sys.argv[1]).resolve()), Path(sys.argv[2])
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(HERE / "inputs", out)
