@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Start-up and short-command times of the qneuro CLI: the whole process, as a user waits for it.
 
-usage: bench/startup.py QNEURO [--repeats 5] [--work DIR]
+usage: bench/startup.py QNEURO [--repeats 5] [--work DIR] [--edf FILE] [--skip-torch]
 
 Times (median of --repeats runs after one warm-up, wall clock of the whole process):
   version        qneuro --version
-  analyze        qneuro analyze on a 64-channel, 60 s, 160 Hz EDF+ (written first by qneuro synth)
+  analyze        qneuro analyze on a 64-channel, 60 s, 160 Hz EDF+ (written first by qneuro synth,
+                 or --edf FILE, e.g. ../shared/data/eegmmidb/S001R04.edf)
   snn_test       qneuro snn --preset test
   flux_generate  qneuro flux generate (checkpoint from a 20-step flux train --preset test)
   field_help     qneuro field --help
@@ -36,12 +37,16 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--skip-torch", action="store_true", help="skip flux generate")
+    ap.add_argument("--edf", type=Path, default=None, help="recording to analyse")
     a = ap.parse_args()
     q = str(Path(a.qneuro).resolve())
     work = a.work or Path(tempfile.mkdtemp(prefix="qneuro-startup-"))
     work.mkdir(parents=True, exist_ok=True)
-    subprocess.run([q, "-q", "synth", "--out", "rec.edf", "--channels", "64", "--duration", "60",
-                    "--fs", "160"], cwd=work, check=True)
+    if a.edf:
+        (work / "rec.edf").write_bytes(a.edf.read_bytes())
+    else:
+        subprocess.run([q, "-q", "synth", "--out", "rec.edf", "--channels", "64", "--duration",
+                        "60", "--fs", "160"], cwd=work, check=True)
     cases = {
         "version": [q, "--version"],
         "field_help": [q, "field", "--help"],
