@@ -10,7 +10,8 @@
 // asks to stop, or a health check stops it), analyses the EEG as `qneuro analyze` would
 // (eeg::analyze_simulated: 2 s Welch segments, edges of min(1 s, duration / 8)) and, when
 // options.out is set, writes (docs/formats.md):
-//   config.resolved.toml  before stepping (a crashed run can still be resumed), again at the end
+//   config.resolved.toml  before stepping (a crashed run can still be resumed; resume() rewrites
+//                         it with the keys it extended, e.g. time.steps)
 //   checkpoint.h5         every output.checkpoint_every steps, at the end when that is > 0, and
 //                         when the observer stopped the run (so resume() can continue it)
 //   eeg.h5, eeg.edf       the electrode signals (when at least one sample was taken)
