@@ -54,9 +54,8 @@ class BoundSchema {
   /// comment for the kinds). `bounds` applies to numbers and list elements.
   template <typename Member>
   BoundSchema& bind(const std::string& key, Member member, KeyDoc doc, Bounds bounds = {}) {
-    const P defaults{};
     using T = std::remove_cvref_t<decltype(member(std::declval<P&>()))>;
-    const T& def = member(defaults);
+    const T& def = member(defaults_);
     if constexpr (std::is_same_v<T, bool>) {
       schema_.add_bool(key, def, std::move(doc));
       readers_.push_back([key, member](const Config& c, P& p) { member(p) = c.get_bool(key); });
@@ -94,9 +93,8 @@ class BoundSchema {
   BoundSchema& bind_list(const std::string& key, Member member, KeyDoc doc, Bounds bounds = {},
                          std::size_t min_len = 0,
                          std::size_t max_len = std::numeric_limits<std::size_t>::max()) {
-    const P defaults{};
     using T = std::remove_cvref_t<decltype(member(std::declval<P&>()))>;
-    const T& def = member(defaults);
+    const T& def = member(defaults_);
     if constexpr (std::is_same_v<T, std::vector<double>>) {
       schema_.add_float_list(key, def, std::move(doc), bounds, min_len, max_len);
       readers_.push_back([key, member](const Config& c, P& p) { member(p) = c.get_floats(key); });
@@ -123,6 +121,7 @@ class BoundSchema {
 
  private:
   Schema schema_;
+  P defaults_{};  ///< where every bound key's default is read (once, not per key)
   std::vector<std::function<void(const Config&, P&)>> readers_;
 };
 
