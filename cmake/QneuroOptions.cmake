@@ -4,9 +4,11 @@ option(QNEURO_WITH_MPI "Build MPI-distributed drivers" OFF)
 option(QNEURO_NATIVE "Compile for this CPU (-march=native); binaries are not portable" OFF)
 option(QNEURO_BUILD_TESTS "Build the GoogleTest suites" ON)
 option(QNEURO_BUILD_BENCH "Build the Google Benchmark programs" ON)
+option(QNEURO_BUILD_PYTHON
+       "Build the Python package qneuro (pybind11-dev, python3-dev, python3-numpy) for QNEURO_PYTHON" ON)
 set(QNEURO_SANITIZE "" CACHE STRING "Sanitizers to enable: a ;-list of address, undefined, thread")
 set(QNEURO_PYTHON "/usr/bin/python3" CACHE FILEPATH
-    "Python with numpy/scipy/h5py/mne, the independent reference for the validation tests")
+    "Python with numpy/scipy/h5py/mne: the independent reference for the validation tests, and the interpreter the Python package is built for")
 
 set(_qneuro_known_sanitizers address undefined thread)
 foreach(_san IN LISTS QNEURO_SANITIZE)
@@ -25,7 +27,7 @@ if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
 endif()
 
 message(STATUS "qneuro options:")
-foreach(_opt QNEURO_WITH_TORCH QNEURO_WITH_MPI QNEURO_NATIVE QNEURO_BUILD_TESTS QNEURO_BUILD_BENCH
+foreach(_opt QNEURO_WITH_TORCH QNEURO_WITH_MPI QNEURO_NATIVE QNEURO_BUILD_TESTS QNEURO_BUILD_BENCH QNEURO_BUILD_PYTHON
              QNEURO_SANITIZE QNEURO_PYTHON CMAKE_BUILD_TYPE)
   message(STATUS "  ${_opt} = ${${_opt}}")
 endforeach()

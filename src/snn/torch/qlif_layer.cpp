@@ -95,36 +95,41 @@ QLIFLayerImpl::QLIFLayerImpl(QLIFOptions options) : options_(std::move(options))
   static_cast<QLIFParameters&>(*this) = register_qlif_parameters(*this, options_);
 }
 
-void QLIFLayerImpl::reset() {
-  state_ = torch::Tensor();
-  t_ = 0;
-  ++episode_;
+QLIFRandoms qlif_next_randoms(const QLIFOptions& options, const QLIFCarry& carry, int64_t T,
+                              int64_t B, torch::ScalarType dtype) {
+  const NeuronParams& p = options.params();
+  const int shots = p.mode == Mode::Quantum ? p.quantum_shots : 1;
+  return philox_randoms(options.seed(), options.layer(), carry.episode, carry.t, T, B,
+                        options.neurons(), shots, dtype);
 }
 
 QLIFRandoms QLIFLayerImpl::next_randoms(int64_t T, int64_t B, torch::ScalarType dtype) const {
-  const NeuronParams& p = options_.params();
-  const int shots = p.mode == Mode::Quantum ? p.quantum_shots : 1;
-  return philox_randoms(options_.seed(), options_.layer(), episode_, t_, T, B, options_.neurons(),
-                        shots, dtype);
+  return qlif_next_randoms(options_, carry_, T, B, dtype);
 }
 
 QLIFOutput QLIFLayerImpl::forward(const torch::Tensor& input, const torch::Tensor& modulation) {
-  return forward_with(input, modulation, QLIFRandoms{});
+  return qlif_forward(options_, *this, carry_, is_training(), input, modulation);
 }
 
 QLIFOutput QLIFLayerImpl::forward_with(const torch::Tensor& input, const torch::Tensor& modulation,
                                        const QLIFRandoms& randoms) {
-  const int64_t N = options_.neurons();
+  return qlif_forward(options_, *this, carry_, is_training(), input, modulation, randoms);
+}
+
+QLIFOutput qlif_forward(const QLIFOptions& options, const QLIFParameters& params, QLIFCarry& carry,
+                        bool training, const torch::Tensor& input,
+                        const torch::Tensor& modulation, const QLIFRandoms& randoms) {
+  const int64_t N = options.neurons();
   if (!input.defined() || input.dim() != 3 || input.size(2) != N) {
     throw InputError("QLIF layer input must be (T, B, N) with N = " + std::to_string(N) + ", got " +
                      (input.defined() ? shape_of(input) : std::string("undefined")));
   }
   if (!input.device().is_cpu()) throw InputError("the QLIF layer runs on the CPU");
   const auto dtype = input.scalar_type();
-  if (dtype != V_th.scalar_type()) {
+  if (dtype != params.V_th.scalar_type()) {
     throw InputError(std::string("QLIF layer input has dtype ") + c10::toString(dtype) +
-                     " but the layer's parameters are " + c10::toString(V_th.scalar_type()) +
-                     "; convert one with .to()");
+                     " but the layer's parameters are " +
+                     c10::toString(params.V_th.scalar_type()) + "; convert one with .to()");
   }
   if (dtype != torch::kFloat && dtype != torch::kDouble) {
     throw InputError("the QLIF layer supports float and double tensors");
@@ -132,13 +137,13 @@ QLIFOutput QLIFLayerImpl::forward_with(const torch::Tensor& input, const torch::
   const int64_t T = input.size(0);
   const int64_t B = input.size(1);
   if (B < 1) throw InputError("QLIF layer input needs a batch of at least 1");
-  if (state_.defined() && state_.size(0) != B) {
-    throw InputError("batch size changed from " + std::to_string(state_.size(0)) + " to " +
+  if (carry.state.defined() && carry.state.size(0) != B) {
+    throw InputError("batch size changed from " + std::to_string(carry.state.size(0)) + " to " +
                      std::to_string(B) + " while state is carried; call reset() first");
   }
-  const NeuronParams& p = options_.params();
-  const bool fresh = !state_.defined();
-  if (fresh) state_ = initial_state(p, B, N, dtype);
+  const NeuronParams& p = options.params();
+  const bool fresh = !carry.state.defined();
+  if (fresh) carry.state = initial_state(p, B, N, dtype);
   const torch::Tensor mod = shape_modulation(modulation, T, B, N);
   if (mod.defined() && mod.scalar_type() != dtype) {
     throw InputError("modulation must have the input's dtype");
@@ -150,24 +155,25 @@ QLIFOutput QLIFLayerImpl::forward_with(const torch::Tensor& input, const torch::
   } else if (dtype == torch::kDouble || r.relaxed) {
     // The scalar driver takes explicit numbers: the same Philox numbers as the kernel.
     const bool relaxed = r.relaxed;
-    r = next_randoms(T, B, dtype);
+    r = qlif_next_randoms(options, carry, T, B, dtype);
     r.relaxed = relaxed;
   }
   detail::QLIFCall call;
   call.params = p;
-  call.seed = options_.seed();
-  call.layer = options_.layer();
-  call.episode = episode_;
-  call.t0 = t_;
-  call.training = is_training();
+  call.seed = options.seed();
+  call.layer = options.layer();
+  call.episode = carry.episode;
+  call.t0 = carry.t;
+  call.training = training;
   call.relaxed = r.relaxed;
-  call.state = state_;
+  call.state = carry.state;
   call.state_is_initial = fresh;
   torch::Tensor next_state;
   call.final_state = &next_state;
-  const auto out = detail::qlif_apply(input, mod, V_th, tau, eta, q_scale, q_bias, r.xi, r.u, call);
-  state_ = next_state;
-  t_ += static_cast<uint64_t>(T);
+  const auto out = detail::qlif_apply(input, mod, params.V_th, params.tau, params.eta,
+                                      params.q_scale, params.q_bias, r.xi, r.u, call);
+  carry.state = next_state;
+  carry.t += static_cast<uint64_t>(T);
   return {out[0], out[1]};
 }
 

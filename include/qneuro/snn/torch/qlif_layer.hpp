@@ -71,6 +71,33 @@ struct QLIFParameters {
 };
 QLIFParameters register_qlif_parameters(torch::nn::Module& module, const QLIFOptions& options);
 
+/// What a QLIF layer carries between forward calls: the state (B, N, 9) in the order V, A, E, H,
+/// R, D, Theta, m, s_prev (undefined before the first call after a reset), the steps since the
+/// last reset, and the episode (number of resets).
+struct QLIFCarry {
+  torch::Tensor state;
+  uint64_t t = 0;
+  uint64_t episode = 0;
+  /// Back to the initial state, t = 0, a new episode of random numbers.
+  void reset() {
+    state = torch::Tensor();
+    t = 0;
+    ++episode;
+  }
+};
+
+/// One forward call of a QLIF layer: what QLIFLayerImpl::forward_with does, for front ends that
+/// hold the parameters and the carried state themselves (the Python module
+/// qneuro.torch.QLIFLayer). Advances `carry`; `training` selects train()/eval() semantics.
+QLIFOutput qlif_forward(const QLIFOptions& options, const QLIFParameters& params, QLIFCarry& carry,
+                        bool training, const torch::Tensor& input,
+                        const torch::Tensor& modulation, const QLIFRandoms& randoms = {});
+
+/// The Philox numbers the next forward of shape (T, B) of a layer with `options` and `carry`
+/// would use.
+QLIFRandoms qlif_next_randoms(const QLIFOptions& options, const QLIFCarry& carry, int64_t T,
+                              int64_t B, torch::ScalarType dtype);
+
 class QLIFLayerImpl : public torch::nn::Module, public QLIFParameters {
  public:
   explicit QLIFLayerImpl(QLIFOptions options);
@@ -83,20 +110,17 @@ class QLIFLayerImpl : public torch::nn::Module, public QLIFParameters {
   /// The Philox numbers the next forward of shape (T, B) would use: xi (T, B, N), u (K, T, B, N).
   [[nodiscard]] QLIFRandoms next_randoms(int64_t T, int64_t B, torch::ScalarType dtype) const;
 
-  void reset();
+  void reset() { carry_.reset(); }
   [[nodiscard]] const QLIFOptions& options() const { return options_; }
   /// Steps since the last reset(), and the episode (number of resets).
-  [[nodiscard]] uint64_t time() const { return t_; }
-  [[nodiscard]] uint64_t episode() const { return episode_; }
-  /// The carried state, (B, N, 9) in the order V, A, E, H, R, D, Theta, m, s_prev (undefined
-  /// before the first forward after a reset).
-  [[nodiscard]] const torch::Tensor& state() const { return state_; }
+  [[nodiscard]] uint64_t time() const { return carry_.t; }
+  [[nodiscard]] uint64_t episode() const { return carry_.episode; }
+  /// The carried state (QLIFCarry::state).
+  [[nodiscard]] const torch::Tensor& state() const { return carry_.state; }
 
  private:
   QLIFOptions options_;
-  torch::Tensor state_;
-  uint64_t t_ = 0;
-  uint64_t episode_ = 0;
+  QLIFCarry carry_;
 };
 TORCH_MODULE(QLIFLayer);
 

@@ -1,0 +1,43 @@
+"""MNE interop: analysing an MNE Raw built from an EDF gives the numbers of analysing the file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qneuro
+
+mne = pytest.importorskip("mne")
+
+
+def compare(from_raw: qneuro.AnalysisResult, from_file: qneuro.AnalysisResult) -> None:
+    # MNE scales digital values to volts with its own arithmetic; after x1e6 the signals agree
+    # with qneuro's µV to a few ulps, and so do the spectra.
+    assert from_raw.channels == from_file.channels
+    assert from_raw.sfreq == from_file.sfreq and from_raw.n_samples == from_file.n_samples
+    np.testing.assert_allclose(from_raw.psd, from_file.psd, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(from_raw.band_power, from_file.band_power, rtol=1e-9)
+    np.testing.assert_allclose(from_raw.relative_power, from_file.relative_power, rtol=1e-9)
+    np.testing.assert_allclose(from_raw.spectral_entropy, from_file.spectral_entropy, rtol=1e-9)
+    np.testing.assert_array_equal(from_raw.peak_hz, from_file.peak_hz)
+    np.testing.assert_allclose(from_raw.aperiodic_exponent, from_file.aperiodic_exponent, rtol=1e-8)
+    np.testing.assert_allclose(from_raw.wpli, from_file.wpli, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(from_raw.pli, from_file.pli, rtol=1e-7, atol=1e-9)
+
+
+def test_mne_raw_of_the_test_edf(rec_edf):
+    raw = mne.io.read_raw_edf(rec_edf, preload=True, verbose="error")
+    compare(qneuro.analyze(raw), qneuro.analyze(rec_edf))
+
+
+def test_mne_raw_of_a_real_64_channel_recording(eegmmidb_edf):
+    raw = mne.io.read_raw_edf(eegmmidb_edf, preload=True, verbose="error")
+    from_raw = qneuro.analyze(raw)
+    from_file = qneuro.analyze(eegmmidb_edf)
+    assert len(from_raw.channels) == 64
+    compare(from_raw, from_file)
+    # qneuro.read_edf agrees with MNE's reader on the signals (MNE in volts).
+    rec = qneuro.read_edf(eegmmidb_edf)
+    np.testing.assert_allclose(rec.data, raw.get_data() * 1e6, rtol=1e-12, atol=1e-9)
+    assert [a[2] for a in rec.annotations] == list(raw.annotations.description)
+    np.testing.assert_allclose([a[0] for a in rec.annotations], raw.annotations.onset)
