@@ -46,12 +46,18 @@ if [[ $demo_only -eq 0 ]]; then
     python3 python3-numpy python3-scipy python3-h5py python3-mne
     # a real EEG sample (matplotlib's sample_data/eeg.dat) for a validation test
     python-matplotlib-data
+    # the Python package (python/, docs/python.md): bindings, its tests, the examples' plots,
+    # and the venv the install test creates
+    pybind11-dev python3-dev python3-pytest python3-matplotlib python3-venv
   )
 fi
 if [[ $with_torch -eq 1 ]]; then
   # LibTorch, and an optimised BLAS behind it: Debian's libtorch links libblas.so.3, which is the
   # netlib reference implementation unless OpenBLAS (OpenMP build, as LibTorch) provides it.
+  # python3-torch: the same source package and version as libtorch-dev, so qneuro's LibTorch
+  # extension module (qneuro.torch, qneuro.flux) loads in it.
   packages+=(libtorch-dev libopenblas0-openmp)
+  [[ $demo_only -eq 1 ]] || packages+=(python3-torch)
 fi
 
 missing=()

@@ -6,8 +6,9 @@
 The same network, hyper-parameters and schedule as ``qneuro snn train --preset default``
 (docs/snn-train.md): T = 20 steps, quantum QLIF neurons (tau = 5, fast-sigmoid surrogate),
 Adam lr 0.02 with a cosine schedule, batch 64, 30 epochs; rows 1-1500 train, 1501-1797 test.
-The rate code draws its spikes with torch's generator (the CLI uses Philox), so accuracies agree
-statistically, not bit for bit.
+The rate code is the CLI's (qneuro.torch.rate_encode: Philox keyed by seed, epoch, sample index
+and pixel), so both see the same input spikes; weight initialisation and shuffling use torch's
+generator here and the C++ one there, so accuracies agree statistically, not bit for bit.
 
     /usr/bin/python3 train_digits.py [DIGITS_CSV_GZ] [--epochs N] [--json]
 
@@ -29,7 +30,9 @@ import numpy as np
 import torch
 
 import qneuro
-from qneuro.torch import QLIFLayer
+from qneuro.torch import QLIFLayer, rate_encode
+
+EVAL_EPISODE = 0xFFFFFFFF  # the fixed encoding episode of evaluation, as the CLI
 
 
 def load_digits(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
@@ -56,7 +59,7 @@ class SpikingClassifier(torch.nn.Module):
     def __init__(self, cfg: dict, features: int, classes: int):
         super().__init__()
         m = cfg["model"]
-        self.steps, self.gain = m["steps"], m["rate_gain"]
+        self.steps, self.gain, self.seed = m["steps"], m["rate_gain"], cfg["train"]["seed"]
         self.fc1 = torch.nn.Linear(features, m["hidden"])
         self.hidden = QLIFLayer(m["hidden"], seed=cfg["train"]["seed"], layer=0, **layer_kwargs(cfg))
         self.fc2 = torch.nn.Linear(m["hidden"], classes)
@@ -65,9 +68,8 @@ class SpikingClassifier(torch.nn.Module):
         w = [sum(beta ** (t - s) for t in range(s, T)) * (1 - beta) / T for s in range(T)]
         self.register_buffer("readout_weights", torch.tensor(w))
 
-    def forward(self, x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        prob = (self.gain * x).clamp(max=1.0)
-        spikes_in = (torch.rand((self.steps, *x.shape), generator=generator) < prob).float()
+    def forward(self, x: torch.Tensor, ids: torch.Tensor, episode: int) -> torch.Tensor:
+        spikes_in = rate_encode(x, ids, episode, self.seed, self.gain, self.steps)
         self.hidden.reset()
         h = self.hidden(self.fc1(spikes_in))
         return torch.tensordot(self.readout_weights, self.fc2(h), dims=([0], [0]))
@@ -97,7 +99,6 @@ def main() -> int:
     model = SpikingClassifier(cfg, 64, 10)
     opt = torch.optim.Adam(model.parameters(), lr=tr["lr"], weight_decay=tr["weight_decay"])
     gen = torch.Generator().manual_seed(tr["seed"])
-    eval_gen = torch.Generator()
     loss_fn = torch.nn.CrossEntropyLoss()
     per_epoch = []
     accuracy = 0.0
@@ -111,16 +112,18 @@ def main() -> int:
         total_loss = 0.0
         for i in range(0, n_train, tr["batch"]):
             idx = order[i:i + tr["batch"]]
-            loss = loss_fn(model(x_train[idx], gen), y_train[idx])
+            loss = loss_fn(model(x_train[idx], idx, epoch), y_train[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
             total_loss += loss.item() * len(idx)
         model.eval()
-        eval_gen.manual_seed(0xFFFFFFFF)  # a fixed encoding for evaluation, as the CLI
         with torch.no_grad():
-            correct = sum(int((model(x_test[i:i + 256], eval_gen).argmax(1) == y_test[i:i + 256]).sum())
-                          for i in range(0, len(x_test), 256))
+            correct = 0
+            for i in range(0, len(x_test), 256):
+                ids = torch.arange(i, min(i + 256, len(x_test)))
+                logits = model(x_test[ids], ids, EVAL_EPISODE)
+                correct += int((logits.argmax(1) == y_test[ids]).sum())
         accuracy = correct / len(x_test)
         per_epoch.append(time.perf_counter() - t0)
         if not args.json:

@@ -31,7 +31,8 @@ class SnnResult:
         rate_hz: (N,) firing rate per neuron, Hz. fs: 1 / step, Hz. dt_ms: ms per step.
         analysis: AnalysisResult of the population signal (None when T < 64).
         summary: summary.json as a dict. status: "completed" or "interrupted".
-        seconds: wall time of the kernel.
+        seconds: wall time of the kernel. config_toml: the resolved config
+            (config.resolved.toml); ``tomllib.loads`` gives it as a dict.
     """
 
     def __init__(self, d: dict):
@@ -48,6 +49,7 @@ class SnnResult:
         self.summary: dict = d["summary"]
         self.status: str = d["status"]
         self.seconds: float = d["seconds"]
+        self.config_toml: str = d["config_toml"]
 
     @property
     def times_ms(self) -> np.ndarray:

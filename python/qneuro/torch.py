@@ -128,3 +128,14 @@ class QLIFLayer(nn.Module):
     def extra_repr(self) -> str:
         extra = ", ".join(f"{k}={v!r}" for k, v in self._params.items())
         return f"{self.n_neurons}, mode={self.mode}" + (f", {extra}" if extra else "")
+
+
+def rate_encode(x: torch.Tensor, ids, episode: int = 0, seed: int = 1, gain: float = 1.0,
+                steps: int = 20) -> torch.Tensor:
+    """The rate code of ``qneuro snn train``: input spikes (steps, B, F), each 1 with
+    probability min(1, gain x) at every step, from the Philox stream keyed by (seed, episode,
+    step, ids[b], feature); so a sample's code depends on the seed, the episode (e.g. the epoch)
+    and its dataset index ``ids[b]``, not on the batch it lands in, and equals the CLI's.
+    x: float32 (B, F) in [0, 1] on the CPU; ids: B sample indices."""
+    ids = [int(i) for i in (ids.tolist() if hasattr(ids, "tolist") else ids)]
+    return _ext.rate_encode(x, ids, int(episode), int(seed), float(gain), int(steps))

@@ -93,6 +93,7 @@ py::dict simulate(const py::object& inputs, const std::string& preset,
   d["analysis"] = r.analysis ? py::object(analysis_to_python(*r.analysis, r.summary)) : py::none();
   d["seconds"] = r.seconds;
   d["preset"] = r.preset;
+  d["config_toml"] = cfg.to_toml();
   return d;
 }
 

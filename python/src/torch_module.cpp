@@ -9,6 +9,7 @@
 #include "qneuro/flux/params.hpp"
 #include "qneuro/flux/run.hpp"
 #include "qneuro/flux/trainer.hpp"
+#include "qneuro/snn/torch/classifier.hpp"
 #include "qneuro/snn/torch/qlif_layer.hpp"
 #include "qneuro/snn/train_config.hpp"
 
@@ -228,6 +229,15 @@ PYBIND11_MODULE(_torch, m) {
       .def_property_readonly("vocab_size", &FluxModel::vocab_size)
       .def_property_readonly("dir", &FluxModel::dir)
       .def_property_readonly("parameter_count", &FluxModel::parameter_count);
+  m.def(
+      "rate_encode",
+      [](const torch::Tensor& x, const std::vector<int64_t>& ids, uint64_t episode, uint32_t seed,
+         double gain, int64_t steps) {
+        py::gil_scoped_release release;
+        return qneuro::snn::rate_encode(x, ids, episode, seed, gain, steps);
+      },
+      py::arg("x"), py::arg("ids"), py::arg("episode"), py::arg("seed"), py::arg("gain"),
+      py::arg("steps"));
   m.def("flux_load", &flux_load, py::arg("path"));
   m.def("flux_train", &flux_train, py::arg("text"), py::arg("preset"), py::arg("config_file"),
         py::arg("sets"), py::arg("out"), py::arg("resume"), py::arg("text_name"),

@@ -62,40 +62,60 @@ SpikingClassifierImpl::SpikingClassifierImpl(const TrainParams& p, int64_t featu
   }
 }
 
-torch::Tensor SpikingClassifierImpl::encode(const torch::Tensor& x, const std::vector<int64_t>& ids,
-                                            uint64_t episode) const {
-  const auto T = static_cast<int64_t>(p_.steps);
+torch::Tensor rate_encode(const torch::Tensor& x, const std::vector<int64_t>& ids,
+                          uint64_t episode, uint32_t seed, double gain, int64_t T) {
+  if (x.dim() != 2 || x.scalar_type() != torch::kFloat || !x.device().is_cpu()) {
+    throw InputError("rate_encode: x must be a float32 CPU tensor (B, F)");
+  }
+  const int64_t B = x.size(0), F = x.size(1);
+  if (static_cast<int64_t>(ids.size()) != B) {
+    throw InputError("rate_encode: " + std::to_string(ids.size()) + " sample ids for a batch of " +
+                     std::to_string(B));
+  }
+  if (T < 1) throw InputError("rate_encode: steps must be >= 1");
+  const torch::Tensor xc = x.contiguous();
+  const float* px = xc.data_ptr<float>();
+  torch::Tensor out = torch::zeros({T, B, F});
+  float* po = out.data_ptr<float>();
+  const rng::Philox philox(seed, rng::Stream::SnnEncoder);
+  const auto g = static_cast<float>(gain);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < B * F; ++i) {
+    const int64_t b = i / F, f = i % F;
+    const float prob = std::min(1.0f, g * px[i]);
+    const uint64_t entity =
+        (static_cast<uint64_t>(ids[static_cast<std::size_t>(b)]) << 20) | static_cast<uint64_t>(f);
+    for (int64_t k = 0; k * 4 < T; ++k) {
+      const rng::Words w = philox.words((episode << 32) | static_cast<uint64_t>(k), entity);
+      for (int64_t q = 0; q < 4 && k * 4 + q < T; ++q) {
+        const float u = static_cast<float>(w[static_cast<std::size_t>(q)] >> 8) * 0x1.0p-24f;
+        if (u < prob) po[(k * 4 + q) * B * F + i] = 1.0f;
+      }
+    }
+  }
+  return out;
+}
+
+torch::Tensor latency_encode(const torch::Tensor& x, int64_t T) {
   const int64_t B = x.size(0), F = x.size(1);
   const torch::Tensor xc = x.contiguous();
   const float* px = xc.data_ptr<float>();
   torch::Tensor out = torch::zeros({T, B, F});
   float* po = out.data_ptr<float>();
-  if (p_.encoding == Encoding::Latency) {
-    for (int64_t i = 0; i < B * F; ++i) {
-      if (px[i] <= 0.05f) continue;
-      const auto t = static_cast<int64_t>(
-          std::lround((1.0 - static_cast<double>(px[i])) * static_cast<double>(T - 1)));
-      po[t * B * F + i] = 1.0f;
-    }
-    return out;
-  }
-  const rng::Philox philox(p_.seed, rng::Stream::SnnEncoder);
-  const auto gain = static_cast<float>(p_.rate_gain);
-#pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < B * F; ++i) {
-    const int64_t b = i / F, f = i % F;
-    const float prob = std::min(1.0f, gain * px[i]);
-    const uint64_t entity =
-        (static_cast<uint64_t>(ids[static_cast<std::size_t>(b)]) << 20) | static_cast<uint64_t>(f);
-    for (int64_t g = 0; g * 4 < T; ++g) {
-      const rng::Words w = philox.words((episode << 32) | static_cast<uint64_t>(g), entity);
-      for (int64_t q = 0; q < 4 && g * 4 + q < T; ++q) {
-        const float u = static_cast<float>(w[static_cast<std::size_t>(q)] >> 8) * 0x1.0p-24f;
-        if (u < prob) po[(g * 4 + q) * B * F + i] = 1.0f;
-      }
-    }
+    if (px[i] <= 0.05f) continue;
+    const auto t = static_cast<int64_t>(
+        std::lround((1.0 - static_cast<double>(px[i])) * static_cast<double>(T - 1)));
+    po[t * B * F + i] = 1.0f;
   }
   return out;
+}
+
+torch::Tensor SpikingClassifierImpl::encode(const torch::Tensor& x, const std::vector<int64_t>& ids,
+                                            uint64_t episode) const {
+  const auto T = static_cast<int64_t>(p_.steps);
+  if (p_.encoding == Encoding::Latency) return latency_encode(x, T);
+  return rate_encode(x, ids, episode, p_.seed, p_.rate_gain, T);
 }
 
 QLIFOutput SpikingClassifierImpl::qlif(int i, const torch::Tensor& input) {
