@@ -9,6 +9,7 @@ JOBS ?= $(shell nproc)
 TORCH ?= ON
 QNEURO := $(BUILD_DIR)/bin/qneuro
 DEMO_DIR ?= demo-out
+,:= ,# a literal comma inside $(if ...)
 FULL := -DQNEURO_BUILD_TESTS=ON -DQNEURO_BUILD_BENCH=ON -DQNEURO_WITH_TORCH=$(TORCH) \
   -DQNEURO_BUILD_PYTHON=ON
 
@@ -46,6 +47,8 @@ bench: build
 	    --benchmark_out=$(BUILD_DIR)/bench-flux-scores.json --benchmark_out_format=json; fi
 	/usr/bin/python3 bench/startup.py $(QNEURO) $(if $(filter OFF,$(TORCH)),--skip-torch) \
 	  | tee $(BUILD_DIR)/bench-startup.jsonl
+	PYTHONPATH=$(BUILD_DIR)/python /usr/bin/python3 bench/python_vs_cli.py $(QNEURO) \
+	  $(if $(filter OFF,$(TORCH)),--only analyze$(,)field$(,)snn) | tee $(BUILD_DIR)/bench-python.jsonl
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -6,7 +6,7 @@ timed in the same run (medians of --repeats), one JSON line per engine, then a t
 
 Work (each with the same config both ways; outputs written both ways):
   analyze     the real 64-channel EDF of ../shared/data/eegmmidb (or a synthetic 64 x 120 s file)
-  field       `field --preset demo` (64x64x32, 2048 steps)
+  field       `field --preset demo` (64x64x32, 4096 steps)
   snn         `snn` 100,000 neurons x 1000 steps, quantum mode, voltages recorded
   flux        `flux train --preset test` on tinyshakespeare's first 100 kB, 60 steps
   snn train   per epoch: examples/python/train_digits.py against `qneuro snn train` (digits)

@@ -1,4 +1,4 @@
-"""EEG recordings and their analysis: the numbers of ``qneuro analyze`` (docs/eeg.md).
+"""EEG recordings and their analysis: the numbers of ``qneuro analyze`` (docs/analyze.md).
 
 Units: signals in microvolts (µV), frequencies in Hz, PSD in µV²/Hz, band powers in µV².
 """

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
-#include "qneuro/core/parallel.hpp"
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/parallel.hpp"
 #include "qneuro/eeg/analysis_config.hpp"
 #include "qneuro/eeg/run.hpp"
 #include "qneuro/io/recording.hpp"
@@ -109,8 +109,9 @@ io::Recording recording_from_array(
   }
   const auto C = static_cast<std::size_t>(data.shape(0));
   const auto S = static_cast<std::size_t>(data.shape(1));
-  if (C == 0 || S == 0) throw InputError("data is empty (shape (" + std::to_string(C) + ", " +
-                                         std::to_string(S) + "))");
+  if (C == 0 || S == 0)
+    throw InputError("data is empty (shape (" + std::to_string(C) + ", " + std::to_string(S) +
+                     "))");
   if (!(fs > 0.0) || !std::isfinite(fs)) {
     throw InputError("fs must be a positive sampling rate in Hz, got " + std::to_string(fs));
   }
@@ -172,9 +173,9 @@ py::dict analyze(const py::object& data, double fs, const std::vector<std::strin
 void bind_eeg(py::module_& m) {
   m.def("read_recording", &read_recording, py::arg("path"),
         "Loads an EDF/EDF+, CSV or qneuro HDF5 recording (µV) as a dict.");
-  m.def("analyze", &analyze, py::arg("data"), py::arg("fs"), py::arg("ch_names"),
-        py::arg("source"), py::arg("input_file"), py::arg("preset"), py::arg("config_file"),
-        py::arg("sets"), py::arg("out"), py::arg("command_line"), py::arg("progress"),
+  m.def("analyze", &analyze, py::arg("data"), py::arg("fs"), py::arg("ch_names"), py::arg("source"),
+        py::arg("input_file"), py::arg("preset"), py::arg("config_file"), py::arg("sets"),
+        py::arg("out"), py::arg("command_line"), py::arg("progress"),
         "The analysis of `qneuro analyze` (eeg/run.hpp) on an array or a file.");
 }
 

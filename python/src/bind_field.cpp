@@ -57,9 +57,8 @@ py::dict result_to_python(field::FieldRunResult& r, const std::string& config_to
   const auto K = static_cast<py::ssize_t>(rec.snapshot_steps.size());
   const auto S = static_cast<py::ssize_t>(rec.snapshot_slices.size());
   const auto& grid = r.params.grid;
-  d["snapshots"] = to_numpy(std::move(rec.snapshots),
-                            {K, S, static_cast<py::ssize_t>(grid.ny()),
-                             static_cast<py::ssize_t>(grid.nx())});
+  d["snapshots"] = to_numpy(std::move(rec.snapshots), {K, S, static_cast<py::ssize_t>(grid.ny()),
+                                                       static_cast<py::ssize_t>(grid.nx())});
   std::vector<int64_t> snap_steps(rec.snapshot_steps.begin(), rec.snapshot_steps.end());
   d["snapshot_steps"] = to_numpy(std::move(snap_steps));
   d["snapshot_slices"] = to_numpy(std::vector<int64_t>(rec.snapshot_slices));
@@ -83,7 +82,8 @@ py::dict run(bool resuming, const std::string& preset, const std::optional<std::
   {
     const parallel::ScopedThreads threads(effective_threads());
     py::gil_scoped_release release;
-    r = resuming ? field::resume(cfg, options, &observer) : field::simulate(cfg, options, &observer);
+    r = resuming ? field::resume(cfg, options, &observer)
+                 : field::simulate(cfg, options, &observer);
   }
   observer.finish();
   return result_to_python(r, cfg.to_toml());

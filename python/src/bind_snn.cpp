@@ -3,9 +3,9 @@
 #include <string>
 
 #include "common.hpp"
-#include "qneuro/core/parallel.hpp"
 #include "qneuro/core/enum_names.hpp"
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/parallel.hpp"
 #include "qneuro/snn/run.hpp"
 #include "qneuro/snn/snn_config.hpp"
 
@@ -85,8 +85,8 @@ py::dict simulate(const py::object& inputs, const std::string& preset,
   d["traces"] = traces;
   d["input"] = to_numpy(std::move(r.input.values), shape);
   d["input_generated"] = r.input_generated;
-  d["modulation"] = r.modulation.empty() ? py::object(py::none())
-                                         : py::object(to_numpy(std::move(r.modulation)));
+  d["modulation"] =
+      r.modulation.empty() ? py::object(py::none()) : py::object(to_numpy(std::move(r.modulation)));
   d["population_signal"] = rows_to_numpy(r.population_signal.data);
   d["rate_hz"] = to_numpy(std::vector<double>(r.stats.rate_hz));
   d["summary"] = json_to_python(r.summary);
@@ -101,9 +101,9 @@ py::dict calibrate(double p0, double slope, const std::string& map, double leak)
   const auto m = parse_enum<snn::QuantumMap>(map, "map");
   const snn::CalibrationCheck c = snn::check_calibration(p0, slope, m, leak);
   if (!c.ok) {
-    throw NumericalError("calibrate: the numerical check failed (p(0) = " +
-                         std::to_string(c.p_at_0) + ", slope " + std::to_string(c.slope_at_0) +
-                         ")");
+    throw NumericalError(
+        "calibrate: the numerical check failed (p(0) = " + std::to_string(c.p_at_0) + ", slope " +
+        std::to_string(c.slope_at_0) + ")");
   }
   py::dict d;
   d["q_bias"] = c.calibration.q_bias;

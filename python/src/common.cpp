@@ -40,8 +40,8 @@ void register_exceptions(py::module_& m, const py::module_* core) {
                           "range (an InputError).");
     run_error = define("RunError", PyExc_RuntimeError,
                        "A failure while running (an I/O error while writing, ...).");
-    numerical_error = define("NumericalError", run_error,
-                             "A numerical failure (non-finite state, norm drift).");
+    numerical_error =
+        define("NumericalError", run_error, "A numerical failure (non-finite state, norm drift).");
   }
   py::register_exception_translator([](std::exception_ptr p) {
     try {

@@ -32,8 +32,8 @@ class QLIFCore {
     options_.params(snn::train_params_from_config(cfg).neuron).seed(seed).layer(layer);
     options_.params().validate();
     if (neurons < 1) {
-      throw InputError("a QLIF layer needs at least one neuron (n_neurons = " +
-                       std::to_string(neurons) + ")");
+      throw InputError(
+          "a QLIF layer needs at least one neuron (n_neurons = " + std::to_string(neurons) + ")");
     }
   }
   /// Initial values of the five parameters (V_th, tau, eta, q_scale, q_bias).
@@ -66,9 +66,8 @@ class QLIFCore {
     return py::make_tuple(out.spikes, out.voltage);
   }
   py::tuple next_randoms(int64_t T, int64_t B, bool double_precision) const {
-    const snn::QLIFRandoms r = snn::qlif_next_randoms(options_, carry_, T, B,
-                                                      double_precision ? torch::kDouble
-                                                                       : torch::kFloat);
+    const snn::QLIFRandoms r = snn::qlif_next_randoms(
+        options_, carry_, T, B, double_precision ? torch::kDouble : torch::kFloat);
     return py::make_tuple(r.xi, r.u);
   }
   void reset() { carry_.reset(); }
@@ -212,7 +211,8 @@ PYBIND11_MODULE(_torch, m) {
       .def("forward", &QLIFCore::forward, py::arg("V_th"), py::arg("tau"), py::arg("eta"),
            py::arg("q_scale"), py::arg("q_bias"), py::arg("input"), py::arg("modulation"),
            py::arg("training"), py::arg("xi"), py::arg("u"), py::arg("relaxed"))
-      .def("next_randoms", &QLIFCore::next_randoms, py::arg("T"), py::arg("B"), py::arg("double_precision"))
+      .def("next_randoms", &QLIFCore::next_randoms, py::arg("T"), py::arg("B"),
+           py::arg("double_precision"))
       .def("reset", &QLIFCore::reset)
       .def_property_readonly("state", &QLIFCore::state)
       .def_property_readonly("time", &QLIFCore::time)
@@ -220,8 +220,8 @@ PYBIND11_MODULE(_torch, m) {
       .def_property_readonly("mode", &QLIFCore::mode);
 
   py::class_<FluxModel>(m, "FluxModel")
-      .def("generate", &FluxModel::generate, py::arg("prompt"), py::arg("tokens"),
-           py::arg("top_k"), py::arg("temperature"), py::arg("seed"))
+      .def("generate", &FluxModel::generate, py::arg("prompt"), py::arg("tokens"), py::arg("top_k"),
+           py::arg("temperature"), py::arg("seed"))
       .def("evaluate", &FluxModel::evaluate, py::arg("text"), py::arg("out"),
            py::arg("command_line"))
       .def("history", &FluxModel::history)

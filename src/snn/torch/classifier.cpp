@@ -62,8 +62,8 @@ SpikingClassifierImpl::SpikingClassifierImpl(const TrainParams& p, int64_t featu
   }
 }
 
-torch::Tensor rate_encode(const torch::Tensor& x, const std::vector<int64_t>& ids,
-                          uint64_t episode, uint32_t seed, double gain, int64_t T) {
+torch::Tensor rate_encode(const torch::Tensor& x, const std::vector<int64_t>& ids, uint64_t episode,
+                          uint32_t seed, double gain, int64_t T) {
   if (x.dim() != 2 || x.scalar_type() != torch::kFloat || !x.device().is_cpu()) {
     throw InputError("rate_encode: x must be a float32 CPU tensor (B, F)");
   }

@@ -117,8 +117,8 @@ QLIFOutput QLIFLayerImpl::forward_with(const torch::Tensor& input, const torch::
 }
 
 QLIFOutput qlif_forward(const QLIFOptions& options, const QLIFParameters& params, QLIFCarry& carry,
-                        bool training, const torch::Tensor& input,
-                        const torch::Tensor& modulation, const QLIFRandoms& randoms) {
+                        bool training, const torch::Tensor& input, const torch::Tensor& modulation,
+                        const QLIFRandoms& randoms) {
   const int64_t N = options.neurons();
   if (!input.defined() || input.dim() != 3 || input.size(2) != N) {
     throw InputError("QLIF layer input must be (T, B, N) with N = " + std::to_string(N) + ", got " +
@@ -128,8 +128,8 @@ QLIFOutput qlif_forward(const QLIFOptions& options, const QLIFParameters& params
   const auto dtype = input.scalar_type();
   if (dtype != params.V_th.scalar_type()) {
     throw InputError(std::string("QLIF layer input has dtype ") + c10::toString(dtype) +
-                     " but the layer's parameters are " +
-                     c10::toString(params.V_th.scalar_type()) + "; convert one with .to()");
+                     " but the layer's parameters are " + c10::toString(params.V_th.scalar_type()) +
+                     "; convert one with .to()");
   }
   if (dtype != torch::kFloat && dtype != torch::kDouble) {
     throw InputError("the QLIF layer supports float and double tensors");

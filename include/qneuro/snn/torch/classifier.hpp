@@ -29,8 +29,8 @@ namespace qneuro::snn {
 /// The rate code: spikes (T, B, F) with probability min(1, gain x) per step, from Philox stream
 /// SnnEncoder keyed by (seed, episode, t, ids[b], feature) (so a sample's code depends on the
 /// seed, the episode and its dataset index, not on its batch). x: float32 (B, F) in [0, 1].
-torch::Tensor rate_encode(const torch::Tensor& x, const std::vector<int64_t>& ids,
-                          uint64_t episode, uint32_t seed, double gain, int64_t T);
+torch::Tensor rate_encode(const torch::Tensor& x, const std::vector<int64_t>& ids, uint64_t episode,
+                          uint32_t seed, double gain, int64_t T);
 /// The latency code: one spike at step round((1 - x)(T - 1)) for x > 0.05, none otherwise.
 torch::Tensor latency_encode(const torch::Tensor& x, int64_t T);
 

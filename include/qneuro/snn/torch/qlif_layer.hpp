@@ -90,8 +90,8 @@ struct QLIFCarry {
 /// hold the parameters and the carried state themselves (the Python module
 /// qneuro.torch.QLIFLayer). Advances `carry`; `training` selects train()/eval() semantics.
 QLIFOutput qlif_forward(const QLIFOptions& options, const QLIFParameters& params, QLIFCarry& carry,
-                        bool training, const torch::Tensor& input,
-                        const torch::Tensor& modulation, const QLIFRandoms& randoms = {});
+                        bool training, const torch::Tensor& input, const torch::Tensor& modulation,
+                        const QLIFRandoms& randoms = {});
 
 /// The Philox numbers the next forward of shape (T, B) of a layer with `options` and `carry`
 /// would use.
