@@ -70,7 +70,8 @@ class QLIFLayer(nn.Module):
                                         f"keys are {', '.join(_NEURON_KEYS)}")
         _, _, sets = _common.config_arguments(None, params, _NEURON_KEYS, None, "QLIFLayer")
         self.n_neurons = int(n_neurons)
-        self._core = _ext.QLIFCore(self.n_neurons, sets, int(seed), int(layer))
+        self._core_args = (self.n_neurons, sets, int(seed), int(layer))
+        self._core = _ext.QLIFCore(*self._core_args)
         self._params = dict(params)
         self.seed, self.layer = int(seed), int(layer)
         init = self._core.initial()
@@ -87,6 +88,17 @@ class QLIFLayer(nn.Module):
         add("eta", torch.tensor(init["eta"], dtype=torch.float32), learn_eta)
         add("q_scale", torch.full((n,), init["q_scale"]), learn_qscale)
         add("q_bias", torch.full((n,), init["q_bias"]), learn_qbias)
+
+    def __getstate__(self):
+        # copy.deepcopy and torch.save(model) pickle the module: the C++ core is rebuilt from
+        # its arguments, and the copy starts from the initial state (as after reset()).
+        state = self.__dict__.copy()
+        state["_core"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._core = _ext.QLIFCore(*self._core_args)
 
     @property
     def mode(self) -> str:

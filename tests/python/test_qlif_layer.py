@@ -135,3 +135,22 @@ def test_non_contiguous_input_gives_the_same_spikes():
     a = QLIFLayer(16, seed=2)(x.permute(0, 2, 1))
     b = QLIFLayer(16, seed=2)(x.permute(0, 2, 1).contiguous())
     assert torch.equal(a, b)
+
+
+def test_deepcopy_and_pickling_rebuild_the_layer(tmp_path):
+    import copy
+    layer = QLIFLayer(6, mode="deterministic", tau=4.0, seed=5)
+    with torch.no_grad():
+        layer.V_th.fill_(0.8)
+    x = torch.rand(12, 2, 6) * 2
+    layer(x)  # carries a state now
+    twin = copy.deepcopy(layer)
+    assert twin.state is None and twin.mode == "deterministic"
+    assert torch.equal(twin.V_th, layer.V_th)
+    layer.reset()
+    assert torch.equal(twin(x), layer(x))
+    torch.save(layer, tmp_path / "layer.pt")
+    loaded = torch.load(tmp_path / "layer.pt")
+    loaded.reset()
+    layer.reset()
+    assert torch.equal(loaded(x), layer(x))
