@@ -100,8 +100,10 @@ def main() -> int:
                median_of(lambda: run("flux", "train", "--preset", "test", "--text", str(text),
                                      "--out", str(tmp / "l-cli"), "--set", "train.steps=60"),
                          args.repeats))
-    digits = SHARED / "digits.csv.gz"
-    if "snn-train" in only and digits.exists():
+    sys.path.insert(0, str(ROOT / "examples" / "python"))
+    from train_digits import find_digits  # ../shared/data, else python3-sklearn's copy
+    digits = find_digits()
+    if "snn-train" in only and digits is not None:
         py_epochs, cli_epochs = [], []
         for _ in range(args.repeats):
             r = subprocess.run([sys.executable, str(ROOT / "examples/python/train_digits.py"),

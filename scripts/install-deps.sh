@@ -49,6 +49,9 @@ if [[ $demo_only -eq 0 ]]; then
     # the Python package (python/, docs/python.md): bindings, its tests, the examples' plots,
     # and the venv the install test creates
     pybind11-dev python3-dev python3-pytest python3-matplotlib python3-venv
+    # the 8x8 digits (sklearn/datasets/data/digits.csv.gz, the file ../shared/data holds), so the
+    # Python training test runs without ../shared/data
+    python3-sklearn
   )
 fi
 if [[ $with_torch -eq 1 ]]; then

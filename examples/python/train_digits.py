@@ -12,6 +12,9 @@ generator here and the C++ one there, so accuracies agree statistically, not bit
 
     /usr/bin/python3 train_digits.py [DIGITS_CSV_GZ] [--epochs N] [--json]
 
+DIGITS_CSV_GZ defaults to ../shared/data/digits.csv.gz, else the identical file Debian's
+python3-sklearn ships (sklearn/datasets/data/digits.csv.gz).
+
 Prints the test accuracy after every epoch and the time per epoch (training and the test
 evaluation, as the CLI's summary.json counts it); --json prints a final JSON line.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import math
 import sys
@@ -75,8 +79,22 @@ class SpikingClassifier(torch.nn.Module):
         return torch.tensordot(self.readout_weights, self.fc2(h), dims=([0], [0]))
 
 
+def find_digits() -> Path | None:
+    """../shared/data/digits.csv.gz, else the same file from Debian's python3-sklearn (found
+    without importing scikit-learn)."""
+    shared = Path(__file__).resolve().parents[3] / "shared" / "data" / "digits.csv.gz"
+    if shared.exists():
+        return shared
+    spec = importlib.util.find_spec("sklearn")
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(root) / "datasets" / "data" / "digits.csv.gz"
+        if path.exists():
+            return path
+    return None
+
+
 def main() -> int:
-    default_data = Path(__file__).resolve().parents[3] / "shared" / "data" / "digits.csv.gz"
+    default_data = find_digits() or Path("digits.csv.gz")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", default=str(default_data))
     ap.add_argument("--epochs", type=int, default=None)
@@ -85,7 +103,8 @@ def main() -> int:
                     help="PyTorch threads (0: as the CLI, OMP_NUM_THREADS or all hardware threads)")
     args = ap.parse_args()
     if not Path(args.data).exists():
-        print(f"train_digits: {args.data} not found (../shared/data/digits.csv.gz)", file=sys.stderr)
+        print(f"train_digits: {args.data} not found (../shared/data/digits.csv.gz, or install "
+              "python3-sklearn, which ships the same file)", file=sys.stderr)
         return 77
     # Debian's python3-torch starts with 1 thread; the CLI uses all of them unless told.
     torch.set_num_threads(args.threads or qneuro.get_threads())
