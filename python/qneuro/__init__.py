@@ -28,10 +28,11 @@ from . import field, snn  # noqa: E402  (LibTorch-free)
 
 __version__ = _core.version()
 
+# Not qneuro.torch and qneuro.flux: `from qneuro import *` must not import PyTorch either.
 __all__ = [
     "AnalysisResult", "ConfigError", "InputError", "NumericalError", "Recording", "RunError",
-    "analyze", "config", "describe_config", "field", "flux", "get_threads", "read", "read_edf",
-    "set_log_level", "set_threads", "snn", "torch", "version",
+    "analyze", "config", "describe_config", "field", "get_threads", "read", "read_edf",
+    "set_log_level", "set_threads", "snn", "version",
 ]
 
 
