@@ -42,10 +42,28 @@ class Recording:
         """Seconds."""
         return self.data.shape[1] / self.fs
 
+    def to_mne(self, ch_types: str | list[str] = "eeg"):
+        """This recording as an ``mne.io.RawArray`` (data converted from µV to MNE's volts, the
+        annotations kept). Needs MNE (Debian: python3-mne)."""
+        return to_mne(self.data, self.fs, self.ch_names, self.annotations, ch_types)
+
     def __repr__(self) -> str:
         return (f"Recording({self.data.shape[0]} channels x {self.data.shape[1]} samples at "
                 f"{self.fs:g} Hz, {self.duration:.1f} s, {len(self.annotations)} annotations, "
                 f"{self.format} {self.source!r})")
+
+
+def to_mne(data: np.ndarray, fs: float, ch_names: Sequence[str],
+           annotations: Sequence[tuple[float, float, str]] = (), ch_types: Any = "eeg"):
+    """An ``mne.io.RawArray`` of ``data`` (channels, samples) in µV: MNE holds volts, so the
+    data is scaled by 1e-6; annotations (onset_s, duration_s, text) become MNE annotations."""
+    import mne
+    info = mne.create_info(list(ch_names), float(fs), ch_types=ch_types)
+    raw = mne.io.RawArray(np.asarray(data, dtype=np.float64) * 1e-6, info, verbose="error")
+    if len(annotations):
+        onset, duration, text = zip(*annotations)
+        raw.set_annotations(mne.Annotations(onset, duration, text))
+    return raw
 
 
 def read(path: str | os.PathLike) -> Recording:

@@ -61,6 +61,12 @@ class FieldResult:
         """Sample times of ``eeg``, seconds."""
         return np.arange(self.eeg.shape[1]) / self.fs
 
+    def to_mne(self):
+        """The virtual EEG as an ``mne.io.RawArray`` (EEG channels, volts as MNE holds them),
+        for MNE's own analyses and plots. Needs MNE (Debian: python3-mne)."""
+        from .eeg import to_mne
+        return to_mne(self.eeg, self.fs, self.electrodes)
+
     def __repr__(self) -> str:
         return (f"FieldResult({self.status}, {self.steps} steps, EEG {self.eeg.shape[0]} x "
                 f"{self.eeg.shape[1]} at {self.fs:g} Hz, {len(self.snapshot_steps)} snapshots"

@@ -41,3 +41,19 @@ def test_mne_raw_of_a_real_64_channel_recording(eegmmidb_edf):
     np.testing.assert_allclose(rec.data, raw.get_data() * 1e6, rtol=1e-12, atol=1e-9)
     assert [a[2] for a in rec.annotations] == list(raw.annotations.description)
     np.testing.assert_allclose([a[0] for a in rec.annotations], raw.annotations.onset)
+
+
+def test_recording_and_field_results_convert_to_mne(rec_edf):
+    rec = qneuro.read_edf(rec_edf)
+    raw = rec.to_mne()
+    np.testing.assert_allclose(raw.get_data() * 1e6, rec.data, rtol=1e-15)
+    assert raw.ch_names == rec.ch_names and raw.info["sfreq"] == rec.fs
+    assert list(raw.annotations.description) == [a[2] for a in rec.annotations]
+    np.testing.assert_allclose(raw.annotations.onset, [a[0] for a in rec.annotations])
+    # Round trip: analysing the MNE object gives the recording's numbers.
+    np.testing.assert_allclose(qneuro.analyze(raw).psd, qneuro.analyze(rec.data, rec.fs).psd,
+                               rtol=1e-12)
+    field = qneuro.field.simulate(preset="test", steps=256, progress=False)
+    fraw = field.to_mne()
+    assert fraw.ch_names == field.electrodes and fraw.info["sfreq"] == field.fs
+    np.testing.assert_allclose(fraw.get_data() * 1e6, field.eeg, rtol=1e-15)
