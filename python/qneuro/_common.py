@@ -16,6 +16,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from . import _core
+
 
 class _DefaultPreset(str):
     """A preset name used when the caller gives no config file (as the CLI does)."""
@@ -34,7 +36,7 @@ def toml_value(value: Any, key: str) -> str:
     if isinstance(value, (float, np.floating)):
         v = float(value)
         if not math.isfinite(v):
-            raise _core_error("ConfigError")(f"{key} = {v}: values must be finite")
+            raise _core.ConfigError(f"{key} = {v}: values must be finite")
         return repr(v)
     if isinstance(value, str):
         escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -49,14 +51,9 @@ def toml_value(value: Any, key: str) -> str:
         return "{" + inner + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(toml_value(v, key) for v in value) + "]"
-    raise _core_error("ConfigError")(
+    raise _core.ConfigError(
         f"{key}: a value of type {type(value).__name__} cannot be a config value "
         "(use bool, int, float, str, or lists of them)")
-
-
-def _core_error(name: str):
-    from . import _core
-    return getattr(_core, name)
 
 
 def _flatten(prefix: str, value: Any, keys: set[str], out: list[tuple[str, Any]]) -> None:
@@ -80,7 +77,7 @@ def resolve_key(name: str, keys: Iterable[str]) -> str:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        raise _core_error("ConfigError")(
+        raise _core.ConfigError(
             f"'{name}' is ambiguous: it could be {', '.join(matches)}; "
             f"write the section with a double underscore, e.g. {matches[0].replace('.', '__')}=...")
     return dotted  # unknown: the library's message names it and the allowed keys
@@ -184,7 +181,7 @@ def real_array(data: Any, name: str, dtype) -> np.ndarray:
     arr = data if isinstance(data, np.ndarray) else np.asarray(data)
     kind = arr.dtype.kind
     if kind not in "fiu":
-        raise _core_error("InputError")(
+        raise _core.InputError(
             f"{name} has dtype {arr.dtype}; it must hold real numbers "
             f"({np.dtype(dtype).name} is taken without a copy)")
     return np.ascontiguousarray(arr, dtype=dtype)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _common, _torch_loader
+from . import _common, _core, _torch_loader
 
 _ext = _torch_loader.module()
 _DEFAULT_PRESET = _common.default_preset("flux")
@@ -44,7 +44,7 @@ class FluxModel:
 
     @property
     def history(self) -> dict[str, np.ndarray]:
-        """Training curves: step, loss, cross_entropy, lr, tokens_per_s per logged step;
+        """Training curves: step, loss, cross_entropy, geometric, lr, tokens_per_s per logged step;
         eval_step, eval_bits_per_char per held-out evaluation."""
         return dict(self._model.history())
 
@@ -100,7 +100,7 @@ def train(text: str | os.PathLike, config: Any = None, out: Any = None, *,
         with open(name, "rb") as f:
             text = f.read()  # bytes, as the CLI reads them (UTF-8 or a byte tokenizer)
     if not isinstance(text, (str, bytes)) or not text:
-        raise _common._core_error("InputError")("flux.train: the text is empty")
+        raise _core.InputError("flux.train: the text is empty")
     keys = _ext.config_keys("flux")
     preset_name, file, sets = _common.config_arguments(config, overrides, keys, preset, "flux")
     out_path = _common.out_dir(out)

@@ -17,16 +17,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from . import _common, _torch_loader
+from . import _common, _core, _torch_loader
 
 _ext = _torch_loader.module()
 _NEURON_KEYS = [k for k in _ext.config_keys("train")
                 if k.split(".", 1)[0] in ("neuron", "mode", "quantum", "neuromod", "compat")]
-
-
-def _ext_config_error(message: str) -> Exception:
-    from . import _core
-    return _core.ConfigError(message)
 
 
 class QLIFLayer(nn.Module):
@@ -66,7 +61,7 @@ class QLIFLayer(nn.Module):
         for name in params:
             key = _common.resolve_key(name, _NEURON_KEYS)
             if key not in _NEURON_KEYS:
-                raise _ext_config_error(f"QLIFLayer: unknown neuron parameter '{name}'; the "
+                raise _core.ConfigError(f"QLIFLayer: unknown neuron parameter '{name}'; the "
                                         f"keys are {', '.join(_NEURON_KEYS)}")
         _, _, sets = _common.config_arguments(None, params, _NEURON_KEYS, None, "QLIFLayer")
         self.n_neurons = int(n_neurons)

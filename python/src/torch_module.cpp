@@ -118,30 +118,18 @@ class FluxModel {
     return d;
   }
   [[nodiscard]] py::dict history() const {
-    const flux::TrainHistory& h = ck_.history;
-    std::vector<int64_t> step, eval_step;
-    std::vector<double> loss, ce, lr, tps, bpc;
-    for (const auto& m : h.metrics) {
-      step.push_back(m.step);
-      loss.push_back(m.loss);
-      ce.push_back(m.cross_entropy);
-      lr.push_back(m.lr);
-      tps.push_back(m.tokens_per_s);
-    }
-    for (const auto& e : h.evals) {
-      eval_step.push_back(e.step);
-      bpc.push_back(e.bits_per_char);
-    }
+    flux::HistoryColumns c = flux::history_columns(ck_.history);
     py::dict d;
-    d["step"] = to_numpy(std::move(step));
-    d["loss"] = to_numpy(std::move(loss));
-    d["cross_entropy"] = to_numpy(std::move(ce));
-    d["lr"] = to_numpy(std::move(lr));
-    d["tokens_per_s"] = to_numpy(std::move(tps));
-    d["eval_step"] = to_numpy(std::move(eval_step));
-    d["eval_bits_per_char"] = to_numpy(std::move(bpc));
-    d["steps_done"] = h.step;
-    d["seconds"] = h.seconds;
+    d["step"] = to_numpy(std::move(c.step));
+    d["loss"] = to_numpy(std::move(c.loss));
+    d["cross_entropy"] = to_numpy(std::move(c.cross_entropy));
+    d["geometric"] = to_numpy(std::move(c.geometric));
+    d["lr"] = to_numpy(std::move(c.lr));
+    d["tokens_per_s"] = to_numpy(std::move(c.tokens_per_s));
+    d["eval_step"] = to_numpy(std::move(c.eval_step));
+    d["eval_bits_per_char"] = to_numpy(std::move(c.eval_bits_per_char));
+    d["steps_done"] = ck_.history.step;
+    d["seconds"] = ck_.history.seconds;
     return d;
   }
   [[nodiscard]] const std::string& config_toml() const { return ck_.config_toml; }

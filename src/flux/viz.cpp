@@ -26,20 +26,7 @@ void write_viz(const std::filesystem::path& path, LanguageModel& model, const To
     const torch::Tensor c = s[0].contiguous().to(torch::kFloat);
     scores.insert(scores.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
   }
-  std::vector<int64_t> step, eval_step;
-  std::vector<double> loss, ce, geo, lr, tps, bpc;
-  for (const MetricRow& m : history.metrics) {
-    step.push_back(m.step);
-    loss.push_back(m.loss);
-    ce.push_back(m.cross_entropy);
-    geo.push_back(m.geometric);
-    lr.push_back(m.lr);
-    tps.push_back(m.tokens_per_s);
-  }
-  for (const EvalRow& e : history.evals) {
-    eval_step.push_back(e.step);
-    bpc.push_back(e.bits_per_char);
-  }
+  const HistoryColumns h = history_columns(history);
   io::AtomicFile f(path);
   {
     io::H5File h5 = io::H5File::create(f.temp_path());
@@ -51,18 +38,38 @@ void write_viz(const std::filesystem::path& path, LanguageModel& model, const To
     h5.write("scores", std::span<const float>(scores), {L, T, T});
     h5.write("coherence", std::span<const double>(r.coherence), {L});
     h5.create_group("train");
-    h5.write("train/step", std::span<const int64_t>(step), {step.size()});
-    h5.write("train/loss", std::span<const double>(loss), {loss.size()});
-    h5.write("train/cross_entropy", std::span<const double>(ce), {ce.size()});
-    h5.write("train/geometric", std::span<const double>(geo), {geo.size()});
-    h5.write("train/lr", std::span<const double>(lr), {lr.size()});
-    h5.write("train/tokens_per_s", std::span<const double>(tps), {tps.size()});
+    const auto column = [&h5](const std::string& name, const std::vector<double>& v) {
+      h5.write(name, std::span<const double>(v), {v.size()});
+    };
+    h5.write("train/step", std::span<const int64_t>(h.step), {h.step.size()});
+    column("train/loss", h.loss);
+    column("train/cross_entropy", h.cross_entropy);
+    column("train/geometric", h.geometric);
+    column("train/lr", h.lr);
+    column("train/tokens_per_s", h.tokens_per_s);
     h5.create_group("eval");
-    h5.write("eval/step", std::span<const int64_t>(eval_step), {eval_step.size()});
-    h5.write("eval/bits_per_char", std::span<const double>(bpc), {bpc.size()});
+    h5.write("eval/step", std::span<const int64_t>(h.eval_step), {h.eval_step.size()});
+    column("eval/bits_per_char", h.eval_bits_per_char);
     h5.close();
   }
   f.commit();
+}
+
+HistoryColumns history_columns(const TrainHistory& history) {
+  HistoryColumns c;
+  for (const MetricRow& m : history.metrics) {
+    c.step.push_back(m.step);
+    c.loss.push_back(m.loss);
+    c.cross_entropy.push_back(m.cross_entropy);
+    c.geometric.push_back(m.geometric);
+    c.lr.push_back(m.lr);
+    c.tokens_per_s.push_back(m.tokens_per_s);
+  }
+  for (const EvalRow& e : history.evals) {
+    c.eval_step.push_back(e.step);
+    c.eval_bits_per_char.push_back(e.bits_per_char);
+  }
+  return c;
 }
 
 }  // namespace qneuro::flux

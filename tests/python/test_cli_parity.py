@@ -4,6 +4,7 @@ CLI's byte for byte where they hold no clock readings."""
 
 from __future__ import annotations
 
+import json
 import h5py
 import numpy as np
 
@@ -105,7 +106,7 @@ def test_analysis_arrays_match_the_summary(rec_edf):
 
 
 def test_calibrate_matches_cli():
-    cli = __import__("json").loads(run_cli("snn", "calibrate", "--p0", "0.02", "--slope", "0.1",
+    cli = json.loads(run_cli("snn", "calibrate", "--p0", "0.02", "--slope", "0.1",
                                            "--json").stdout)
     py = qneuro.snn.calibrate(0.02, 0.1, map="sigmoid")
     assert py["q_bias"] == cli["q_bias"] and py["q_scale"] == cli["q_scale"]

@@ -4,6 +4,7 @@ GIL is released while an engine runs (another Python thread keeps running)."""
 
 from __future__ import annotations
 
+import json
 import _thread
 import threading
 import time
@@ -30,14 +31,13 @@ def test_field_run_interrupted_then_resumed(tmp_path):
     out = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):
         qneuro.field.simulate(preset="test", out=out, steps=100000, progress=ctrl_c_at(100))
-    run = qneuro.field
-    summary = __import__("json").loads((out / "summary.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
     assert summary["field"]["status"] == "interrupted"
     done = summary["field"]["steps"]
     assert 0 < done < 100000
     assert (out / "checkpoint.h5").exists() and (out / "eeg.h5").exists()
     assert not list(out.glob("*.tmp*"))  # no half-written file
-    resumed = run.resume(out, steps=done + 8, progress=False)
+    resumed = qneuro.field.resume(out, steps=done + 8, progress=False)
     assert resumed.steps == done + 8 and resumed.status == "completed"
 
 
@@ -45,7 +45,7 @@ def test_snn_run_interrupted(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         qneuro.snn.simulate(out=tmp_path / "pop", sim__neurons=4000, sim__steps=20000,
                             record__voltage=False, progress=ctrl_c_at(1))
-    summary = __import__("json").loads((tmp_path / "pop" / "summary.json").read_text())
+    summary = json.loads((tmp_path / "pop" / "summary.json").read_text())
     assert summary["status"] == "interrupted"
     assert 0 < summary["steps"] < 20000
 

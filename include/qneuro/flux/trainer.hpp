@@ -58,6 +58,14 @@ struct TrainHistory {
   std::vector<EvalRow> evals;
 };
 
+/// A history as columns (one entry per logged step, one per evaluation): what viz.h5's /train
+/// and /eval groups and the Python package's FluxModel.history hold.
+struct HistoryColumns {
+  std::vector<int64_t> step, eval_step;
+  std::vector<double> loss, cross_entropy, geometric, lr, tokens_per_s, eval_bits_per_char;
+};
+HistoryColumns history_columns(const TrainHistory& history);
+
 struct Trainer {
   Trainer(std::shared_ptr<LanguageModel> model, TrainParams params);
   std::shared_ptr<LanguageModel> model;
