@@ -19,7 +19,7 @@ torch::Tensor causal_mask(int64_t T);
 /// term) and, when recording, keeps the polar state [B, T, 2], the scores [B, T, T] and the
 /// coherence in r.
 double finish_layer(ForwardResult& r, const torch::Tensor& polar, const torch::Tensor& scores,
-                    bool record);
+                    bool record, const torch::Tensor& head_scores = {});
 /// Fills logits, readout (H, detached) and the geometric term of r.
 void finish_forward(ForwardResult& r, const torch::Tensor& H, const torch::Tensor& logits,
                     double geometric);

@@ -60,8 +60,8 @@ struct FluxLayerImpl : torch::nn::Module {
   }
 
   /// The new residual stream from S [B, T, D]; `scores` receives the head-averaged A(X) of the
-  /// first Heun stage [B, T, T].
-  Tensor forward(const Tensor& S, const Tensor& ids, Tensor& scores) {
+  /// first Heun stage [B, T, T], `head_scores` the same per head [B, h, T, T].
+  Tensor forward(const Tensor& S, const Tensor& ids, Tensor& scores, Tensor& head_scores) {
     const int64_t B = S.size(0), T = S.size(1), D = S.size(2);
     const int64_t h = attention->params.heads, d = D / h;
     const Tensor bias = attention->hebbian_bias(ids);
@@ -69,7 +69,10 @@ struct FluxLayerImpl : torch::nn::Module {
     auto flat = [&](const Tensor& Yh) { return Yh.transpose(1, 2).reshape({B, T, D}); };
     auto flow = [&](const Tensor& Xh) {
       const Tensor A = attention->forward(flat(Xh), bias);
-      if (!scores.defined()) scores = A.mean(1);
+      if (!scores.defined()) {
+        scores = A.mean(1);
+        head_scores = A;
+      }
       return torch::matmul(A, Xh) - Xh;
     };
     const Tensor Xh = heads(norm1(S));
@@ -110,11 +113,11 @@ class FluxModel : public LanguageModel {
     std::vector<Tensor> outputs;
     double geometric = 0;
     for (auto& layer : layers_) {
-      Tensor scores;
-      S = layer->forward(S, ids, scores);
+      Tensor scores, head_scores;
+      S = layer->forward(S, ids, scores, head_scores);
       outputs.push_back(S);
       if (is_training()) layer->attention->update_memory(scores, ids);
-      geometric += finish_layer(r, S.narrow(2, 0, 2), scores, record);
+      geometric += finish_layer(r, S.narrow(2, 0, 2), scores, record, head_scores);
     }
     Tensor feat = S;
     if (readout_mix_.defined()) {

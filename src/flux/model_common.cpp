@@ -39,11 +39,13 @@ Tensor phase_coherence(const Tensor& polar) {
   return unit.mean(1).norm(2, -1).mean();
 }
 
-double finish_layer(ForwardResult& r, const Tensor& polar, const Tensor& scores, bool record) {
+double finish_layer(ForwardResult& r, const Tensor& polar, const Tensor& scores, bool record,
+                    const Tensor& head_scores) {
   const double coh = phase_coherence(polar).item<double>();
   if (record) {
     r.states.push_back(polar.detach().clone());
     r.scores.push_back(scores.detach().clone());
+    if (head_scores.defined()) r.head_scores.push_back(head_scores.detach().clone());
     r.coherence.push_back(coh);
   }
   return 1.0 - coh;

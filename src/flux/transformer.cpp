@@ -60,7 +60,7 @@ class TransformerModel : public LanguageModel {
           torch::softmax(att.masked_fill(not_causal, -std::numeric_limits<float>::infinity()), -1);
       x = x + b->proj(torch::matmul(att, v).transpose(1, 2).reshape({B, T, D}));
       x = x + b->ffn2(F::gelu(b->ffn1(b->norm2(x))));
-      geometric += finish_layer(r, x.narrow(2, 0, 2), att.mean(1), record);
+      geometric += finish_layer(r, x.narrow(2, 0, 2), att.mean(1), record, att);
     }
     const Tensor H = final_norm_(x);
     finish_forward(r, H, out_(H), geometric);

@@ -26,6 +26,15 @@ void write_viz(const std::filesystem::path& path, LanguageModel& model, const To
     const torch::Tensor c = s[0].contiguous().to(torch::kFloat);
     scores.insert(scores.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
   }
+  // Per head, for the models that have heads (flux, transformer; faithful has one map).
+  std::vector<float> head_scores;
+  const std::size_t H =
+      r.head_scores.size() == L && L > 0 ? static_cast<std::size_t>(r.head_scores[0].size(1)) : 0;
+  for (const auto& s : r.head_scores) {
+    if (H == 0) break;
+    const torch::Tensor c = s[0].contiguous().to(torch::kFloat);
+    head_scores.insert(head_scores.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  }
   const HistoryColumns h = history_columns(history);
   io::AtomicFile f(path);
   {
@@ -36,6 +45,7 @@ void write_viz(const std::filesystem::path& path, LanguageModel& model, const To
     h5.write("tokens", std::span<const int64_t>(window), {T});
     h5.write("states", std::span<const float>(states), {L + 1, T, 2});
     h5.write("scores", std::span<const float>(scores), {L, T, T});
+    if (H > 0) h5.write("head_scores", std::span<const float>(head_scores), {L, H, T, T});
     h5.write("coherence", std::span<const double>(r.coherence), {L});
     h5.create_group("train");
     const auto column = [&h5](const std::string& name, const std::vector<double>& v) {

@@ -25,7 +25,8 @@ struct ForwardResult {
   // Filled when forward(..., record = true):
   std::vector<torch::Tensor> states;  ///< L + 1 polar states [B, T, 2] (input, after each layer)
   std::vector<torch::Tensor> scores;  ///< L score matrices [B, T, T] (head-averaged)
-  std::vector<double> coherence;      ///< per layer
+  std::vector<torch::Tensor> head_scores;  ///< L per-head matrices [B, H, T, T] (flux, transformer)
+  std::vector<double> coherence;           ///< per layer
 };
 
 /// When the output Hebbian (LMS) rule is applied relative to the optimiser step.

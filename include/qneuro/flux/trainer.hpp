@@ -115,6 +115,7 @@ std::vector<int64_t> generate(LanguageModel& model, const std::vector<int64_t>& 
 ///   /tokens [T] int64, /text (attribute): the window recorded
 ///   /states [L + 1, T, 2] float: polar states (input, after each layer)   -> polar-plane plot
 ///   /scores [L, T, T] float: score matrices of sample 0 (head-averaged)  -> attention heat map
+///   /head_scores [L, H, T, T] float: the same per head (flux and transformer only)
 ///   /coherence [L]; /train/{step, loss, cross_entropy, geometric, lr, tokens_per_s}
 ///   /eval/{step, bits_per_char}                                             -> training metrics
 ///   /states over layers is also the state-evolution figure's data.

@@ -116,3 +116,35 @@ TEST(FluxRun, StopLeavesACheckpointThatResumeContinues) {
 
 }  // namespace
 }  // namespace qneuro
+
+namespace qneuro {
+namespace {
+
+TEST(FluxRun, RecordedHeadScoresAverageToTheLayerScores) {
+  // The dashboard's flux viewer draws each head (viz.h5 /head_scores); their mean over heads is
+  // the head-averaged map the seed's heat map shows (/scores).
+  const flux::FluxConfig fc = flux::flux_config_from(test_config());
+  for (const auto kind :
+       {flux::ModelKind::Flux, flux::ModelKind::Transformer, flux::ModelKind::Faithful}) {
+    flux::ModelParams p = fc.model;
+    p.kind = kind;
+    const auto model = flux::make_model(p, 9, 3);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const flux::ForwardResult r = model->forward(torch::randint(0, 9, {2, 12}, torch::kLong), true);
+    if (kind == flux::ModelKind::Faithful) {
+      EXPECT_TRUE(r.head_scores.empty());  // one map per layer, no heads
+      continue;
+    }
+    ASSERT_EQ(r.head_scores.size(), r.scores.size()) << to_string(kind);
+    for (std::size_t l = 0; l < r.scores.size(); ++l) {
+      EXPECT_EQ(r.head_scores[l].dim(), 4);
+      EXPECT_EQ(r.head_scores[l].size(1), p.heads);
+      EXPECT_TRUE(torch::allclose(r.head_scores[l].mean(1), r.scores[l], 1e-6, 1e-7))
+          << to_string(kind) << " layer " << l;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qneuro
