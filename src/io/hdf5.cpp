@@ -732,6 +732,13 @@ H5Array<double> H5File::read_double(const std::string& name) const {
   return read_numeric<double>({dataset.get(), false, file.dataset(name)}, H5T_NATIVE_DOUBLE);
 }
 
+std::vector<uint64_t> H5File::shape(const std::string& name) const {
+  const FileRef file = open_file(id_, path_);
+  Handle dataset = open_dataset(file, name);
+  Handle space = source_space({dataset.get(), false, file.dataset(name)});
+  return read_shape(space.get(), file.dataset(name));
+}
+
 H5Array<float> H5File::read_float(const std::string& name) const {
   const FileRef file = open_file(id_, path_);
   Handle dataset = open_dataset(file, name);

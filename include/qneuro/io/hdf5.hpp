@@ -59,6 +59,8 @@ class H5File {
   void write_strings(const std::string& name, const std::vector<std::string>& values);
 
   // Reading. Numeric reads convert from any stored numeric type.
+  /// The shape of a dataset without reading it (to decide how much of it to read).
+  [[nodiscard]] std::vector<uint64_t> shape(const std::string& name) const;
   [[nodiscard]] H5Array<double> read_double(const std::string& name) const;
   [[nodiscard]] H5Array<float> read_float(const std::string& name) const;
   [[nodiscard]] H5Array<uint8_t> read_uint8(const std::string& name) const;
