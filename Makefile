@@ -11,7 +11,7 @@ QNEURO := $(BUILD_DIR)/bin/qneuro
 DEMO_DIR ?= demo-out
 ,:= ,# a literal comma inside $(if ...)
 FULL := -DQNEURO_BUILD_TESTS=ON -DQNEURO_BUILD_BENCH=ON -DQNEURO_WITH_TORCH=$(TORCH) \
-  -DQNEURO_BUILD_PYTHON=ON
+  -DQNEURO_BUILD_PYTHON=ON -DQNEURO_BUILD_WEB=ON
 
 .PHONY: deps build test demo bench format clean
 
@@ -31,7 +31,7 @@ demo:
 	@scripts/install-deps.sh --demo
 	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then \
 	  cmake --preset $(PRESET) -DQNEURO_BUILD_TESTS=OFF -DQNEURO_BUILD_BENCH=OFF \
-	    -DQNEURO_WITH_TORCH=OFF -DQNEURO_BUILD_PYTHON=OFF; fi
+	    -DQNEURO_WITH_TORCH=OFF -DQNEURO_BUILD_PYTHON=OFF -DQNEURO_BUILD_WEB=OFF; fi
 	cmake --build --preset $(PRESET) -j $(JOBS) --target qneuro
 	$(QNEURO) field --preset demo --out $(DEMO_DIR)/field
 	@echo "demo outputs: $(DEMO_DIR)/field/{eeg.h5,eeg.edf,summary.json,config.resolved.toml,run.json}"

@@ -26,7 +26,9 @@ install(TARGETS ${_qneuro_libraries} qneuro_hdf5 qneuro_project_options
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
-install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/qneuro" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+# The dashboard library (web/) is part of the qneuro executables, not of the installed API.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/qneuro" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+        PATTERN "web" EXCLUDE)
 install(TARGETS qneuro RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 if(TARGET qneuro-torch)
   # Not on PATH: qneuro hands over to it (apps/qneuro/torch_handover.hpp).

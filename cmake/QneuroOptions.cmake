@@ -6,6 +6,8 @@ option(QNEURO_BUILD_TESTS "Build the GoogleTest suites" ON)
 option(QNEURO_BUILD_BENCH "Build the Google Benchmark programs" ON)
 option(QNEURO_BUILD_PYTHON
        "Build the Python package qneuro (pybind11-dev, python3-dev, python3-numpy) for QNEURO_PYTHON" ON)
+option(QNEURO_BUILD_WEB
+       "Build qneuro serve / qneuro report (cpp-httplib; the front end is bundled from web/node_modules, installed by npm ci)" ON)
 set(QNEURO_SANITIZE "" CACHE STRING "Sanitizers to enable: a ;-list of address, undefined, thread")
 set(QNEURO_PYTHON "/usr/bin/python3" CACHE FILEPATH
     "Python with numpy/scipy/h5py/mne: the independent reference for the validation tests, and the interpreter the Python package is built for")
@@ -28,6 +30,6 @@ endif()
 
 message(STATUS "qneuro options:")
 foreach(_opt QNEURO_WITH_TORCH QNEURO_WITH_MPI QNEURO_NATIVE QNEURO_BUILD_TESTS QNEURO_BUILD_BENCH QNEURO_BUILD_PYTHON
-             QNEURO_SANITIZE QNEURO_PYTHON CMAKE_BUILD_TYPE)
+             QNEURO_BUILD_WEB QNEURO_SANITIZE QNEURO_PYTHON CMAKE_BUILD_TYPE)
   message(STATUS "  ${_opt} = ${${_opt}}")
 endforeach()

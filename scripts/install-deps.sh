@@ -7,7 +7,10 @@
 #   scripts/install-deps.sh --check    list what is missing, exit 1 if anything is
 #   scripts/install-deps.sh --no-torch skip LibTorch (the simulators and analysis build without it)
 #   scripts/install-deps.sh --demo     only what the `qneuro` CLI needs (make demo): no LibTorch,
-#                                      test, benchmark or Python reference packages
+#                                      test, benchmark, web or Python reference packages
+# Without --demo it also installs the dashboard's JavaScript packages into web/node_modules with
+# `npm ci` from the committed web/package-lock.json (skipped when they are already installed
+# from the same lockfile), and nothing else is ever fetched: the build bundles them offline.
 set -euo pipefail
 
 check_only=0
@@ -52,7 +55,14 @@ if [[ $demo_only -eq 0 ]]; then
     # the 8x8 digits (sklearn/datasets/data/digits.csv.gz, the file ../shared/data holds), so the
     # Python training test runs without ../shared/data
     python3-sklearn
+    # the dashboard and report (web/, docs/dashboard.md): HTTP server header, the JavaScript
+    # toolchain that bundles the front end, and the browser its tests drive
+    libcpp-httplib-dev chromium
   )
+  # Node.js from Debian unless one is installed already (e.g. a NodeSource build, whose nodejs
+  # package bundles npm and conflicts with Debian's npm).
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 if [[ $with_torch -eq 1 ]]; then
   # LibTorch, and an optimised BLAS behind it: Debian's libtorch links libblas.so.3, which is the
@@ -69,8 +79,30 @@ for p in "${packages[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
 
+# The web front end's npm packages: installed unless web/node_modules was installed from the
+# current lockfile (a stamp holding the lockfile's checksum is written after npm ci).
+web_dir="$(cd "$(dirname "$0")/.." && pwd)/web"
+npm_stamp="$web_dir/node_modules/.qneuro-lock.sha256"
+npm_needed=0
+if [[ $demo_only -eq 0 && -f "$web_dir/package-lock.json" ]]; then
+  lock_sum=$(sha256sum "$web_dir/package-lock.json" | cut -d' ' -f1)
+  [[ -f "$npm_stamp" && "$(cat "$npm_stamp")" == "$lock_sum" ]] || npm_needed=1
+fi
+install_npm() {
+  if [[ $npm_needed -eq 1 ]]; then
+    echo "install-deps: npm ci in web/ (from web/package-lock.json)"
+    (cd "$web_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_sum" >"$npm_stamp"
+  fi
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  if [[ $check_only -eq 1 && $npm_needed -eq 1 ]]; then
+    echo "install-deps: web/node_modules is missing or older than web/package-lock.json"
+    exit 1
+  fi
+  [[ $check_only -eq 1 ]] || install_npm
   exit 0
 fi
 echo "install-deps: missing: ${missing[*]}"
@@ -92,3 +124,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 echo "install-deps: installed ${#missing[@]} package(s)"
+install_npm

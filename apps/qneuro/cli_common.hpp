@@ -106,6 +106,7 @@ Command register_analyze(CLI::App& root, const GlobalOptions& global);
 Command register_synth(CLI::App& root, const GlobalOptions& global);
 Command register_field(CLI::App& root, const GlobalOptions& global);
 Command register_snn(CLI::App& root, const GlobalOptions& global);
+Command register_report(CLI::App& root, const GlobalOptions& global);  // with QNEURO_BUILD_WEB
 Command register_flux(CLI::App& root, const GlobalOptions& global);
 /// `snn train` and `snn bench-train` under `snn` (in qneuro-torch).
 Command register_snn_train(CLI::App& snn, const GlobalOptions& global);

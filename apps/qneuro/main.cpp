@@ -3,6 +3,9 @@
 // qneuro-torch (torch_handover.hpp) so that the others start without loading it.
 #include "cli_common.hpp"
 #include "torch_handover.hpp"
+#ifdef QNEURO_HAS_WEB
+#include "cmd_serve.hpp"
+#endif
 
 int main(int argc, char** argv) {
   using namespace qneuro::cli;
@@ -13,6 +16,12 @@ int main(int argc, char** argv) {
     commands.push_back(register_field(app, global));
     commands.push_back(register_snn(app, global));
     commands.push_back(register_torch_handover(app, "flux", kFluxDescription, global));
+#ifdef QNEURO_HAS_WEB
+    // serve runs in qneuro-torch when it exists (the flux viewer generates text there).
+    commands.push_back(
+        register_serve(app, global, {}, [&global] { hand_over_if_available(global); }));
+    commands.push_back(register_report(app, global));
+#endif
     return commands;
   });
 }

@@ -4,6 +4,10 @@
 #include <torch/torch.h>
 
 #include "cli_common.hpp"
+#ifdef QNEURO_HAS_WEB
+#include "cmd_serve.hpp"
+#include "qneuro/web/flux_generate.hpp"
+#endif
 #include "qneuro/core/parallel.hpp"
 
 int main(int argc, char** argv) {
@@ -22,6 +26,9 @@ int main(int argc, char** argv) {
                               return train.app->parsed() ? train.run() : bench.run();
                             }});
         commands.push_back(register_flux(app, global));
+#ifdef QNEURO_HAS_WEB
+        commands.push_back(register_serve(app, global, qneuro::web::flux_generate));
+#endif
         return commands;
       },
       [] { torch::set_num_threads(qneuro::parallel::max_threads()); });

@@ -29,6 +29,15 @@ std::optional<fs::path> find_torch_helper() {
   return std::nullopt;
 }
 
+void hand_over_if_available(const GlobalOptions& global) {
+  const auto helper = find_torch_helper();
+  if (!helper) return;
+  std::cout.flush();
+  std::cerr.flush();
+  ::execv(helper->c_str(), global.argv);
+  throw RuntimeError("cannot run " + helper->string() + ": " + std::strerror(errno));
+}
+
 Command register_torch_handover(CLI::App& parent, const std::string& name,
                                 const std::string& description, const GlobalOptions& global) {
   CLI::App* sub = parent.add_subcommand(name, description);

@@ -22,6 +22,9 @@ namespace qneuro::cli {
 /// Where qneuro-torch is, if anywhere (see the file comment).
 std::optional<std::filesystem::path> find_torch_helper();
 
+/// Replaces this process with qneuro-torch (same arguments) if it exists; returns otherwise.
+void hand_over_if_available(const GlobalOptions& global);
+
 /// Registers `name` under `parent` as a hand-over entry described by `description`.
 Command register_torch_handover(CLI::App& parent, const std::string& name,
                                 const std::string& description, const GlobalOptions& global);

@@ -1,0 +1,38 @@
+// What the dashboard and the report draw, as JSON (schema qneuro.web.run/1, documented in
+// docs/dev/dashboard-api.md): read from a run directory of any engine (field, snn, analyze,
+// flux train), or built from results in memory. Long signals are reduced to min/max envelopes
+// (one pair per display bucket) so a 64-channel, 10-minute recording stays a few hundred kB.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "qneuro/eeg/analysis.hpp"
+#include "qneuro/io/recording.hpp"
+
+namespace qneuro::web {
+
+/// Min and max of each of at most `buckets` equal time buckets over [t0_s, t1_s) (clamped to the
+/// recording) for the given channels (all when empty): {t0, t1, fs_hz, step_s, decimated,
+/// channels, min, max}. Without decimation (no more samples than buckets) min = max = samples.
+nlohmann::json envelope_json(const io::Recording& recording, double t0_s, double t1_s,
+                             std::size_t buckets, const std::vector<std::size_t>& channels = {});
+
+/// The "analysis" object: spectra, band tables, aperiodic fits and PLI/wPLI matrices.
+nlohmann::json analysis_json(const eeg::AnalysisResult& result);
+
+/// True if `dir` holds the files of a qneuro run (summary.json or run.json).
+bool is_run_dir(const std::filesystem::path& dir);
+
+/// Everything drawable in run directory `dir` (InputError if it is not one); `display_dir` is
+/// how the directory is named in the JSON (e.g. relative to the server's root).
+nlohmann::json run_data(const std::filesystem::path& dir, const std::string& display_dir);
+
+/// Rounds to 6 significant digits, so the JSON of float32 data stays short (NaN kept).
+double display_value(double x);
+
+}  // namespace qneuro::web
