@@ -38,9 +38,10 @@ int run_serve(ServeOptions& opt) {
 }  // namespace
 
 Command register_serve(CLI::App& root, const GlobalOptions& global, web::FluxGenerate flux_generate,
-                       const std::function<void()>& before_run) {
+                       const config::Schema* flux_schema, const std::function<void()>& before_run) {
   auto opt = std::make_shared<ServeOptions>();
   opt->server.flux_generate = std::move(flux_generate);
+  opt->server.flux_schema = flux_schema;
   CLI::App* sub = root.add_subcommand(
       "serve",
       "Serve the local dashboard: QLIF explorer (every neuron parameter, re-simulated on each\n"

@@ -11,6 +11,7 @@ namespace qneuro::cli {
 
 /// `before_run` runs before serving (qneuro: the hand-over to qneuro-torch, if available).
 Command register_serve(CLI::App& root, const GlobalOptions& global, web::FluxGenerate flux_generate,
+                       const config::Schema* flux_schema,
                        const std::function<void()>& before_run = {});
 
 }  // namespace qneuro::cli

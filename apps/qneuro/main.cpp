@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
 #ifdef QNEURO_HAS_WEB
     // serve runs in qneuro-torch when it exists (the flux viewer generates text there).
     commands.push_back(
-        register_serve(app, global, {}, [&global] { hand_over_if_available(global); }));
+        register_serve(app, global, {}, nullptr, [&global] { hand_over_if_available(global); }));
     commands.push_back(register_report(app, global));
 #endif
     return commands;

@@ -6,6 +6,7 @@
 #include "cli_common.hpp"
 #ifdef QNEURO_HAS_WEB
 #include "cmd_serve.hpp"
+#include "qneuro/flux/params.hpp"
 #include "qneuro/web/flux_generate.hpp"
 #endif
 #include "qneuro/core/parallel.hpp"
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
                             }});
         commands.push_back(register_flux(app, global));
 #ifdef QNEURO_HAS_WEB
-        commands.push_back(register_serve(app, global, qneuro::web::flux_generate));
+        commands.push_back(
+            register_serve(app, global, qneuro::web::flux_generate, &qneuro::flux::flux_schema()));
 #endif
         return commands;
       },

@@ -52,7 +52,12 @@ std::shared_ptr<const io::Recording> EegFiles::load(const std::string& file) {
     }
   }
   // Loaded outside the lock: a large file must not block other requests.
-  auto recording = std::make_shared<io::Recording>(io::load_recording(path));
+  std::shared_ptr<io::Recording> recording;
+  try {
+    recording = std::make_shared<io::Recording>(io::load_recording(path));
+  } catch (const InputError& e) {
+    throw HttpError(400, e.what(), "file");  // not a recording qneuro reads
+  }
   recording->source = file;
   const std::lock_guard lock(mutex_);
   cache_.remove_if([&](const Cached& c) { return c.path == path; });
@@ -106,10 +111,9 @@ json EegFiles::window(const std::string& file, double t0, double t1, std::size_t
 json EegFiles::analyze(const json& request) {
   const std::string file =
       require_member(request, "file", json::value_t::string).get<std::string>();
-  const std::vector<std::string> overrides =
-      overrides_from_json(request.value("set", json::object()), "set");
-  const config::Config cfg = config::Config::resolve(
-      eeg::analysis_schema(), request.value("preset", std::string()), std::nullopt, overrides);
+  const config::Config cfg =
+      resolve_request(eeg::analysis_schema(), request.value("preset", std::string()),
+                      request.value("set", json::object()));
   const auto rec = load(file);
   const eeg::AnalyzeRunResult r = eeg::analyze_recording(*rec, cfg, eeg::AnalyzeRunOptions{});
   json a = analysis_json(r.result);
@@ -129,7 +133,9 @@ json EegFiles::upload(const std::string& name, const std::string& body) {
     clean +=
         (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
   }
-  if (clean.empty() || clean.front() == '.' || kind_of(clean) == "other") {
+  const std::string ext = lower(fs::path(clean).extension().string());
+  if (clean.empty() || clean.front() == '.' ||
+      (ext != ".edf" && ext != ".csv" && ext != ".h5" && ext != ".hdf5")) {
     throw HttpError(
         400, "name '" + name + "' must be a file name ending in .edf, .csv, .h5 or .hdf5", "name");
   }

@@ -16,18 +16,50 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-void EventLog::push(const std::string& name, const json& data, bool replaceable) {
-  std::string message = "event: " + name + "\ndata: " + data.dump() + "\n\n";
+namespace {
+std::string sse_message(const std::string& name, const json& data) {
+  return "event: " + name + "\ndata: " + data.dump() + "\n\n";
+}
+}  // namespace
+
+void EventLog::push(const std::string& name, const json& data) {
+  std::string message = sse_message(name, data);
   {
     const std::lock_guard lock(mutex_);
-    if (replaceable) {
-      // A reader past the old index has seen it; one before it now skips it (empty message).
-      if (last_replaceable_ < messages_.size()) messages_[last_replaceable_].clear();
-      last_replaceable_ = messages_.size();
+    if (name == "samples") {
+      if (samples_.empty()) {
+        samples_start_ = data["start"];
+        samples_ = data["data"];
+      } else {
+        for (std::size_t c = 0; c < samples_.size() && c < data["data"].size(); ++c) {
+          for (const json& v : data["data"][c]) samples_[c].push_back(v);
+        }
+      }
+    } else if (name == "diagnostics") {
+      for (const json& row : data["rows"]) diagnostics_.push_back(row);
+    } else if (name == "meta") {
+      meta_ = message;
+    } else if (name == "progress") {
+      progress_ = message;
+    } else if (name == "done") {
+      done_ = message;
+    } else if (name == "snapshot") {
+      snapshot_ = message;
+      // A reader past the old one has drawn it; one before it skips to the latest.
+      if (last_snapshot_ < messages_.size()) messages_[last_snapshot_].clear();
+      last_snapshot_ = messages_.size();
     }
     messages_.push_back(std::move(message));
   }
   cv_.notify_all();
+}
+
+std::string EventLog::replay() const {
+  std::string out = meta_;
+  if (!samples_.empty())
+    out += sse_message("samples", {{"start", samples_start_}, {"data", samples_}});
+  if (!diagnostics_.empty()) out += sse_message("diagnostics", {{"rows", diagnostics_}});
+  return out + progress_ + snapshot_ + done_;
 }
 
 void EventLog::close() {
@@ -47,6 +79,10 @@ std::string EventLog::wait(std::size_t& cursor, int timeout_ms, bool& closed) {
   cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
                [&] { return cursor < messages_.size() || closed_; });
   std::string out;
+  if (cursor == 0 && !messages_.empty()) {
+    out = replay();
+    cursor = messages_.size();
+  }
   for (; cursor < messages_.size(); ++cursor) out += messages_[cursor];
   closed = closed_ && cursor == messages_.size();
   return out;
@@ -102,15 +138,13 @@ class JobObserver : public field::FieldObserver {
         }
       }
     }
-    job_.events.push("snapshot",
-                     {{"index", index},
-                      {"step", record.snapshot_steps[index]},
-                      {"ny", oy},
-                      {"nx", ox},
-                      {"slices", slices},
-                      {"r_index", record.snapshot_slices},
-                      {"data", data}},
-                     true);
+    job_.events.push("snapshot", {{"index", index},
+                                  {"step", record.snapshot_steps[index]},
+                                  {"ny", oy},
+                                  {"nx", ox},
+                                  {"slices", slices},
+                                  {"r_index", record.snapshot_slices},
+                                  {"data", data}});
   }
   void on_progress(const Progress& p) override {
     {
@@ -266,22 +300,31 @@ json FieldJobs::stop(const json& request) {
 }
 
 std::shared_ptr<FieldJob> FieldJobs::launch(const fs::path& out, bool resume, const json& request) {
-  std::vector<std::string> overrides =
-      overrides_from_json(request.value("set", json::object()), "set");
+  const json set = request.value("set", json::object());
   const std::string preset = request.value("preset", std::string(field::kDefaultFieldPreset));
   // Validate before starting anything: config errors are the client's (400), named by key.
-  config::Config cfg =
-      resume ? field::resume_config(out, overrides)
-             : config::Config::resolve(field::field_schema(), preset, std::nullopt, overrides);
-  // The monitor draws density slices: a new run without snapshots gets about 32 of them.
-  if (!resume && cfg.get_int("output.snapshot_every") == 0 &&
-      !request.value("set", json::object()).contains("output.snapshot_every")) {
-    const int64_t every = std::max<int64_t>(1, cfg.get_int("time.steps") / 32);
-    overrides.push_back("output.snapshot_every=" + std::to_string(every));
-    cfg = config::Config::resolve(field::field_schema(), preset, std::nullopt, overrides);
+  std::optional<config::Config> resolved;
+  if (resume) {
+    try {
+      resolved = field::resume_config(out, overrides_from_json(set, "set"));
+    } catch (const ConfigError& e) {
+      throw HttpError(400, e.what(), key_in_message(e.what()));
+    } catch (const InputError& e) {
+      throw HttpError(400, e.what(), "dir");  // not a resumable run directory
+    }
+  } else {
+    resolved = resolve_request(field::field_schema(), preset, set);
+    // The monitor draws density slices: a new run without snapshots gets about 32 of them.
+    if (resolved->get_int("output.snapshot_every") == 0 && !set.contains("output.snapshot_every")) {
+      const int64_t every = std::max<int64_t>(1, resolved->get_int("time.steps") / 32);
+      resolved = resolve_request(field::field_schema(), preset, set,
+                                 {"output.snapshot_every=" + std::to_string(every)});
+    }
   }
+  const config::Config& cfg = *resolved;
   const field::FieldParams params = field::params_from_config(cfg);
   auto job = std::make_shared<FieldJob>();
+  job->total = params.time.steps;  // known before the first progress report (the meta event)
   job->out = out;
   job->out_relative = root_.relative(out);
   {
@@ -299,7 +342,7 @@ std::shared_ptr<FieldJob> FieldJobs::launch(const fs::path& out, bool resume, co
     job->id = "f" + std::to_string(next_id_++);
     jobs_[job->id] = job;
   }
-  job->thread = std::thread([job, cfg = std::move(cfg), params, resume, this] {
+  job->thread = std::thread([job, cfg, params, resume, this] {
     JobObserver observer(*job, params);
     field::FieldRunOptions options;
     options.out = job->out;

@@ -258,7 +258,6 @@ json qlif_run(const json& request) {
       throw HttpError(400, "set must be an object {\"key\": value}", "set");
     for (const auto& [k, v] : request["set"].items()) settings[k] = v;
   }
-  std::vector<std::string> overrides = overrides_from_json(settings, "set");
   if (settings.contains("input.kind") && settings["input.kind"] == "file") {
     throw HttpError(400, "input.kind = file is not available in the explorer", "input.kind");
   }
@@ -267,9 +266,9 @@ json qlif_run(const json& request) {
       throw HttpError(400, std::string(key) + " is fixed by the explorer", key);
     }
   }
-  overrides.insert(overrides.end(), {"sim.batch=1", "record.voltage=true", "record.traces=true"});
   const config::Config cfg =
-      config::Config::resolve(snn::snn_schema(), preset, std::nullopt, overrides);
+      resolve_request(snn::snn_schema(), preset, settings,
+                      {"sim.batch=1", "record.voltage=true", "record.traces=true"});
   const snn::SnnRunParams p = snn::snn_params_from_config(cfg);
   if (static_cast<double>(p.neurons) * static_cast<double>(p.steps) > kMaxExplorerNeuronSteps) {
     throw HttpError(400,

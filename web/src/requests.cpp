@@ -155,6 +155,25 @@ std::vector<std::string> overrides_from_json(const json& set, const std::string&
   return out;
 }
 
+config::Config resolve_request(const config::Schema& schema, const std::string& preset,
+                               const json& set, const std::vector<std::string>& extra) {
+  std::vector<std::string> overrides = overrides_from_json(set, "set");
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  try {
+    return config::Config::resolve(schema, preset, std::nullopt, overrides);
+  } catch (const ConfigError& e) {
+    const std::string message = e.what();
+    std::string key = key_in_message(message);
+    if (message.find("unknown preset") != std::string::npos) key = "preset";
+    if (set.is_object() && !key.empty() && !set.contains(key)) {
+      for (const auto& [k, v] : set.items()) {
+        if (k.rfind(key + ".", 0) == 0) key = k;
+      }
+    }
+    throw HttpError(400, message, key);
+  }
+}
+
 json schema_json(const config::Schema& schema, const std::string& default_preset) {
   json keys = json::array();
   for (const config::KeySpec& s : schema.specs()) {

@@ -21,25 +21,35 @@
 
 namespace qneuro::web {
 
-/// An append-only list of formatted SSE messages that readers follow with a cursor.
+/// The events of a field run as formatted SSE messages ("event: <name>\ndata: <json>\n\n"),
+/// which readers follow with a cursor. A reader that starts (cursor 0) first gets the run so far
+/// in at most six messages: meta, all samples as one event, all diagnostics rows as one, the
+/// last progress, the latest snapshot, and done if the run ended; then each new event.
 class EventLog {
  public:
-  /// Appends "event: <name>\ndata: <json>\n\n". A `replaceable` event (the latest density
-  /// snapshot) drops the previous replaceable one from the log, so replay stays small.
-  void push(const std::string& name, const nlohmann::json& data, bool replaceable = false);
+  /// Appends an event; "samples" (data {start, data [channel][sample]}) and "diagnostics"
+  /// ({rows}) are also accumulated for the replay, "meta", "progress", "snapshot" and "done"
+  /// replace their previous value there. An older snapshot's message is dropped from the log
+  /// (snapshots are large and only the latest is drawn).
+  void push(const std::string& name, const nlohmann::json& data);
   /// No more events will come.
   void close();
-  /// Messages after `cursor` (advanced past them), waiting up to `timeout_ms` for some; empty on
-  /// timeout. `closed` tells whether the log is closed and fully read.
+  /// Messages after `cursor` (cursor 0: the replay above), advancing it; waits up to
+  /// `timeout_ms` for some; empty on timeout. `closed`: the log is closed and fully read.
   std::string wait(std::size_t& cursor, int timeout_ms, bool& closed);
   /// Wakes every waiting reader (server shutdown).
   void wake_all();
 
  private:
+  [[nodiscard]] std::string replay() const;  ///< the compact run so far (mutex_ held)
+
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<std::string> messages_;
-  std::size_t last_replaceable_ = static_cast<std::size_t>(-1);
+  std::size_t last_snapshot_ = static_cast<std::size_t>(-1);
+  nlohmann::json samples_start_, samples_ = nlohmann::json::array();
+  nlohmann::json diagnostics_ = nlohmann::json::array();
+  std::string meta_, progress_, snapshot_, done_;
   bool closed_ = false;
 };
 

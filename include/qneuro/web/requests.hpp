@@ -51,6 +51,13 @@ class RootDir {
 /// object or a value is null.
 std::vector<std::string> overrides_from_json(const nlohmann::json& set, const std::string& param);
 
+/// Config::resolve(schema, preset, no file, overrides from `set` + `extra`), with a ConfigError
+/// turned into HttpError 400 naming the request's key: the full key of `set` the message is
+/// about ("nosuch.key", which TOML reads as a section 'nosuch'), or "preset".
+config::Config resolve_request(const config::Schema& schema, const std::string& preset,
+                               const nlohmann::json& set,
+                               const std::vector<std::string>& extra = {});
+
 /// A schema with its presets as JSON (GET /api/schema).
 nlohmann::json schema_json(const config::Schema& schema, const std::string& default_preset);
 

@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "qneuro/core/config.hpp"
+
 namespace qneuro::web {
 
 /// Text generation from a flux checkpoint directory (set by the LibTorch build; empty: 501).
@@ -35,6 +37,7 @@ struct ServerOptions {
   std::size_t max_streams = 64;    ///< concurrent event streams (SSE); more get 503
   std::size_t max_field_runs = 2;  ///< field runs at once
   FluxGenerate flux_generate;
+  const config::Schema* flux_schema = nullptr;  ///< `qneuro flux train` keys (LibTorch builds)
 };
 
 class Server {

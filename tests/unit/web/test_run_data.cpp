@@ -97,22 +97,36 @@ TEST(WebReport, InlinesTheDataSoNoStringEndsTheScript) {
   EXPECT_NE(html.find("default-src 'none'"), std::string::npos);  // no network from the report
 }
 
-TEST(WebEventLog, ReplaysFromTheStartAndKeepsOnlyTheLatestSnapshot) {
+TEST(WebEventLog, ANewReaderGetsTheRunSoFarInOneEventPerKindThenEachNewEvent) {
   qneuro::web::EventLog log;
   log.push("meta", {{"a", 1}});
-  log.push("snapshot", {{"i", 0}}, true);
-  log.push("samples", {{"start", 0}});
-  log.push("snapshot", {{"i", 1}}, true);
+  log.push("snapshot", {{"i", 0}});
+  log.push("samples", {{"start", 0}, {"data", {{1, 2}, {5, 6}}}});
+  log.push("progress", {{"done", 1}});
+  log.push("samples", {{"start", 2}, {"data", {{3}, {7}}}});
+  log.push("diagnostics", {{"rows", json::array({json{{"step", 0}}})}});
+  log.push("snapshot", {{"i", 1}});
+  log.push("progress", {{"done", 2}});
+  // A reader from the start (e.g. a page opened late).
   std::size_t cursor = 0;
   bool closed = true;
-  const std::string all = log.wait(cursor, 10, closed);
-  EXPECT_FALSE(closed);
-  EXPECT_EQ(all,
-            "event: meta\ndata: {\"a\":1}\n\nevent: samples\ndata: {\"start\":0}\n\n"
+  EXPECT_EQ(log.wait(cursor, 10, closed),
+            "event: meta\ndata: {\"a\":1}\n\n"
+            "event: samples\ndata: {\"data\":[[1,2,3],[5,6,7]],\"start\":0}\n\n"
+            "event: diagnostics\ndata: {\"rows\":[{\"step\":0}]}\n\n"
+            "event: progress\ndata: {\"done\":2}\n\n"
             "event: snapshot\ndata: {\"i\":1}\n\n");
+  EXPECT_FALSE(closed);
+  // A reader that followed from the first event sees each event, but only the latest snapshot.
+  std::size_t early = 0;
+  log.wait(early, 10, closed);
   EXPECT_EQ(log.wait(cursor, 10, closed), "");  // timeout, nothing new
   log.push("done", {{"state", "completed"}});
   log.close();
   EXPECT_EQ(log.wait(cursor, 10, closed), "event: done\ndata: {\"state\":\"completed\"}\n\n");
   EXPECT_TRUE(closed);
+  std::size_t late = 0;
+  const std::string replay = log.wait(late, 10, closed);
+  EXPECT_TRUE(closed);
+  EXPECT_NE(replay.find("event: done"), std::string::npos);
 }
