@@ -372,7 +372,13 @@ export function watchPage(page) {
   });
   page.on('pageerror', (e) => w.pageErrors.push(String((e && e.stack) || e)));
   page.on('request', (r) => w.requests.push(r.url()));
-  page.on('requestfailed', (r) => w.failed.push(`${r.method()} ${r.url()}: ${r.failure() ? r.failure().errorText : '?'}`));
+  page.on('requestfailed', (r) => {
+    const why = r.failure() ? r.failure().errorText : '?';
+    // A page that closes its EventSource (a finished run, another job) aborts the open stream:
+    // chromium reports that as a failed request, but it is the normal end of a live view.
+    if (why === 'net::ERR_ABORTED' && /\/api\/field\/events\?/.test(r.url())) return;
+    w.failed.push(`${r.method()} ${r.url()}: ${why}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) w.httpErrors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
   });
