@@ -399,7 +399,15 @@ json run_data(const fs::path& dir, const std::string& display_dir) {
   const json summary =
       fs::exists(dir / "summary.json") ? read_json_file(dir / "summary.json") : json::object();
   const json run = fs::exists(dir / "run.json") ? read_json_file(dir / "run.json") : json();
-  data["summary"] = summary;
+  // The PLI/wPLI matrices are drawn from "analysis"; a second copy in the summary would double a
+  // 64-channel report's size.
+  json shown_summary = summary;
+  if (shown_summary.contains("connectivity") && shown_summary["connectivity"].is_object()) {
+    for (const char* m : {"pli", "wpli"}) shown_summary["connectivity"].erase(m);
+    shown_summary["connectivity"]["matrices"] =
+        "in the PLI/wPLI figures (analysis.pli, analysis.wpli)";
+  }
+  data["summary"] = shown_summary;
   data["run"] = run;
   data["config_toml"] = fs::exists(dir / "config.resolved.toml")
                             ? json(read_text_file(dir / "config.resolved.toml"))

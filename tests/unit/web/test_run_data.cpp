@@ -74,6 +74,7 @@ TEST(WebRunData, AFieldRunHasTracesSpectraConnectivityAndDiagnostics) {
     }
   }
   EXPECT_FALSE(d["analysis"]["pli"].is_null());
+  EXPECT_FALSE(d["summary"]["connectivity"].contains("pli"));  // drawn from analysis, not twice
   EXPECT_EQ(d["diagnostics"]["norm"].size(), result.record.diagnostics.size());
   EXPECT_EQ(d["snapshots"]["data"].size(), result.record.snapshot_steps.size());
   EXPECT_FALSE(d["config_toml"].get<std::string>().empty());
