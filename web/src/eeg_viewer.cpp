@@ -28,7 +28,7 @@ std::string lower(std::string s) {
 std::string kind_of(const fs::path& p) {
   const std::string ext = lower(p.extension().string());
   if (ext == ".edf" || ext == ".rec") return "edf";
-  if (ext == ".csv" || ext == ".tsv" || ext == ".txt") return "csv";
+  if (ext == ".csv" || ext == ".tsv") return "csv";
   if (ext == ".h5" || ext == ".hdf5") return "hdf5";
   return "other";
 }

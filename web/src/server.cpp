@@ -288,7 +288,15 @@ void Server::Impl::add_routes() {
              const fs::path path = root.resolve(dir, "dir", true);
              if (!is_run_dir(path))
                throw HttpError(404, "dir '" + dir + "' is not a qneuro run directory", "dir");
-             return run_data(path, root.relative(path));
+             // The files run_data() reads must be inside the root too (a symlink could leave it).
+             const std::string rel = root.relative(path);
+             for (const char* name : kRunDataFiles) {
+               std::error_code ec;
+               if (fs::exists(fs::symlink_status(path / name, ec))) {
+                 (void)root.resolve(rel + "/" + name, "dir", true);
+               }
+             }
+             return run_data(path, rel);
            }));
   http.Post("/api/upload", route([this](const httplib::Request& req) {
               return eeg.upload(required_param(req, "name"), req.body);

@@ -41,6 +41,10 @@ before(async () => {
   symlinkSync(outside, join(root, 'out-link'));
   symlinkSync(join(outside, 'small.edf'), join(root, 'out-file.edf'));
   symlinkSync(join(outside, 'run'), join(root, 'out-run'));
+  // a run directory inside the root whose summary.json is a link to a file outside it
+  mkdirSync(join(root, 'mixed-run'));
+  copyFileSync(join(fx.runs.field, 'run.json'), join(root, 'mixed-run', 'run.json'));
+  symlinkSync(join(outside, 'run', 'summary.json'), join(root, 'mixed-run', 'summary.json'));
   // a small recording for the upload under the limit
   synthEdf(join(root, 'up.edf'), { channels: 8, duration: 10 });
   [srv, small] = await Promise.all([startServer(root), startServer(root, ['--max-upload', '1', '--max-streams', '2'])]);
@@ -74,7 +78,7 @@ test('path traversal, absolute paths and symlinks out of the root get 403 naming
   const attempts = (route, param) => {
     const raw = ['../x', '%2e%2e/x', '%2E%2E/x', '..%2fx', 'runs/../../x', '/etc/passwd', '%2fetc%2fpasswd', 'out-link'];
     if (route === '/api/eeg/open') raw.push('out-link/small.edf', 'out-file.edf');
-    if (route === '/api/run') raw.push('out-run', 'out-link/run');
+    if (route === '/api/run') raw.push('out-run', 'out-link/run', 'mixed-run');
     if (route === '/api/files') raw.push('out-run', 'out-link/run');
     // values written into the query as they are (the %-escapes are the server's to decode)
     return raw.map((v) => `${route}?${param}=${v}`);

@@ -25,6 +25,11 @@ nlohmann::json envelope_json(const io::Recording& recording, double t0_s, double
 /// The "analysis" object: spectra, band tables, aperiodic fits and PLI/wPLI matrices.
 nlohmann::json analysis_json(const eeg::AnalysisResult& result);
 
+/// The files of a run directory that run_data() reads.
+inline constexpr const char* kRunDataFiles[] = {
+    "summary.json", "run.json", "config.resolved.toml", "eeg.h5", "analysis.h5",
+    "spikes.h5",    "viz.h5"};
+
 /// True if `dir` holds the files of a qneuro run (summary.json or run.json).
 bool is_run_dir(const std::filesystem::path& dir);
 
