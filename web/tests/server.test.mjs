@@ -6,7 +6,7 @@
 //   QNEURO=build/bin/qneuro node --test web/tests/server.test.mjs
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -348,4 +348,41 @@ test('an event stream beyond --max-streams gets 503, and a closed one frees its 
     for (const c of open) c.close();
   }
   for (const c of open) assert.equal(c.state.done && c.state.done.state, 'interrupted');
+});
+
+test('a stopped field run ends interrupted with a checkpoint, and resume continues it to completion', async () => {
+  const STEPS = 200000; // far longer than the test: it is stopped
+  const start = await postJSON(srv.url, '/api/field/start', { preset: 'test', set: { 'time.steps': STEPS }, out: 'runs/stop-resume' });
+  assert.equal(start.status, 200, start.text);
+  const job = start.json.job;
+  // wait until it has advanced, then stop it
+  const deadline = Date.now() + 120000;
+  for (;;) {
+    const j = (await getJSON(srv.url, '/api/jobs')).json.find((x) => x.job === job);
+    if (j.done > 0) break;
+    assert.ok(Date.now() < deadline, 'the run made no progress');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const resumeEarly = await postJSON(srv.url, '/api/field/resume', { dir: 'runs/stop-resume' });
+  assert.equal(resumeEarly.status, 409, `resume of a running run: ${resumeEarly.text}`);
+  assert.equal(resumeEarly.json.key, 'dir');
+  assert.equal((await postJSON(srv.url, '/api/field/stop', { job })).status, 200);
+  const stopped = await withTimeout(openEvents(srv.url, `/api/field/events?job=${job}`).ended, 120000, 'the done event of the stopped run');
+  assert.equal(stopped.done.state, 'interrupted');
+  assert.equal(stopped.done.error, '', 'a requested stop is not an error');
+  assert.match(stopped.done.reason, /interrupt/);
+  const doneSteps = stopped.lastProgress.done;
+  assert.ok(doneSteps > 0 && doneSteps < STEPS);
+  assert.ok(existsSync(join(root, 'runs', 'stop-resume', 'checkpoint.h5')), 'the stop wrote checkpoint.h5');
+  // resume to a few hundred steps beyond where it stopped
+  const target = doneSteps + 256;
+  const resume = await postJSON(srv.url, '/api/field/resume', { dir: 'runs/stop-resume', set: { 'time.steps': target } });
+  assert.equal(resume.status, 200, resume.text);
+  const resumed = await withTimeout(openEvents(srv.url, `/api/field/events?job=${resume.json.job}`).ended, 120000, 'the done event of the resumed run');
+  assert.equal(resumed.done.state, 'completed', JSON.stringify({ error: resumed.done.error }));
+  assert.equal(resumed.lastProgress.done, target);
+  assert.equal(resumed.meta.total_steps, target);
+  const run = await getJSON(srv.url, '/api/run?dir=runs/stop-resume');
+  assert.equal(run.status, 200);
+  assert.equal(run.json.summary.field.status, 'completed');
 });
