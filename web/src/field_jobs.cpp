@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "qneuro/core/error.hpp"
+#include "qneuro/core/parallel.hpp"
 #include "qneuro/field/field_config.hpp"
 #include "qneuro/field/run.hpp"
 #include "qneuro/web/run_data.hpp"
@@ -217,6 +218,9 @@ std::string utc_stamp() {
 
 }  // namespace
 
+FieldJobs::FieldJobs(const RootDir& root, std::size_t max_running)
+    : root_(root), max_running_(max_running), omp_threads_(parallel::max_threads()) {}
+
 FieldJobs::~FieldJobs() {
   shutdown();
   for (auto& [id, job] : jobs_) {
@@ -343,6 +347,7 @@ std::shared_ptr<FieldJob> FieldJobs::launch(const fs::path& out, bool resume, co
     jobs_[job->id] = job;
   }
   job->thread = std::thread([job, cfg, params, resume, this] {
+    parallel::set_threads(omp_threads_);  // a new thread starts from OpenMP's default
     JobObserver observer(*job, params);
     field::FieldRunOptions options;
     options.out = job->out;
@@ -361,19 +366,18 @@ std::shared_ptr<FieldJob> FieldJobs::launch(const fs::path& out, bool resume, co
       error = e.what();
     }
     observer.flush();
-    json run;
-    try {
-      if (is_run_dir(job->out)) run = run_data(job->out, job->out_relative);
-    } catch (const std::exception& e) {
-      if (error.empty()) error = std::string("cannot read the finished run: ") + e.what();
-    }
+    // The finished run's figures are fetched from /api/run by whoever wants them: sending them
+    // in this event to every stream at once (50 clients x ~1 MB) stalled slow readers.
     {
       const std::lock_guard lock(job->mutex);
       job->state = state;
       job->error = error;
     }
-    job->events.push("done",
-                     {{"state", state}, {"error", error}, {"reason", reason}, {"run", run}});
+    job->events.push("done", {{"state", state},
+                              {"error", error},
+                              {"reason", reason},
+                              {"out", job->out_relative},
+                              {"run_dir", is_run_dir(job->out)}});
     job->events.close();
   });
   return job;

@@ -16,6 +16,7 @@
 #include "qneuro/eeg/analysis_config.hpp"
 #include "qneuro/field/field_config.hpp"
 #include "qneuro/snn/snn_config.hpp"
+#include "qneuro/web/compute_pool.hpp"
 #include "qneuro/web/eeg_viewer.hpp"
 #include "qneuro/web/field_jobs.hpp"
 #include "qneuro/web/qlif_explorer.hpp"
@@ -94,12 +95,14 @@ struct Server::Impl {
       : options(std::move(o)),
         root(options.root),
         jobs(root, options.max_field_runs),
-        eeg(root, options.max_upload_bytes) {}
+        eeg(root, options.max_upload_bytes),
+        compute(2) {}
 
   ServerOptions options;
   RootDir root;
   FieldJobs jobs;
   EegFiles eeg;
+  ComputePool compute;  ///< engine work: two requests at a time, fixed OpenMP teams
   httplib::Server http;
   int port = -1;
   std::atomic<std::size_t> streams{0};
@@ -125,6 +128,13 @@ struct Server::Impl {
         send_error(res, 500, e.what(), "");
       }
     };
+  }
+
+  // A JSON route whose work runs on the compute pool (engine runs, analyses, run data).
+  template <typename F>
+  httplib::Server::Handler heavy(F f) {
+    return route(
+        [this, f](const httplib::Request& req) { return compute.run([&] { return f(req); }); });
   }
 
   const config::Schema& schema_of(const std::string& engine) const {
@@ -232,7 +242,7 @@ void Server::Impl::add_routes() {
 
   http.Get("/api/qlif/controls", route([](const httplib::Request&) { return qlif_controls(); }));
   http.Post("/api/qlif",
-            route([](const httplib::Request& req) { return qlif_run(json_body(req)); }));
+            heavy([](const httplib::Request& req) { return qlif_run(json_body(req)); }));
 
   http.Post("/api/field/start",
             route([this](const httplib::Request& req) { return jobs.start(json_body(req)); }));
@@ -283,7 +293,7 @@ void Server::Impl::add_routes() {
   http.Get("/api/files", route([this](const httplib::Request& req) {
              return eeg.list(req.has_param("dir") ? req.get_param_value("dir") : ".");
            }));
-  http.Get("/api/run", route([this](const httplib::Request& req) {
+  http.Get("/api/run", heavy([this](const httplib::Request& req) {
              const std::string dir = required_param(req, "dir");
              const fs::path path = root.resolve(dir, "dir", true);
              if (!is_run_dir(path))
@@ -301,10 +311,10 @@ void Server::Impl::add_routes() {
   http.Post("/api/upload", route([this](const httplib::Request& req) {
               return eeg.upload(required_param(req, "name"), req.body);
             }));
-  http.Get("/api/eeg/open", route([this](const httplib::Request& req) {
+  http.Get("/api/eeg/open", heavy([this](const httplib::Request& req) {
              return eeg.open(required_param(req, "file"));
            }));
-  http.Get("/api/eeg/window", route([this](const httplib::Request& req) {
+  http.Get("/api/eeg/window", heavy([this](const httplib::Request& req) {
              const double px = number_param(req, "px", 1200);
              if (px < 1 || px > 20000 || px != std::floor(px))
                throw HttpError(400, "px must be an integer in [1, 20000]", "px");
@@ -313,8 +323,8 @@ void Server::Impl::add_routes() {
                                req.has_param("channels") ? req.get_param_value("channels") : "");
            }));
   http.Post("/api/eeg/analyze",
-            route([this](const httplib::Request& req) { return eeg.analyze(json_body(req)); }));
-  http.Post("/api/flux/generate", route([this](const httplib::Request& req) {
+            heavy([this](const httplib::Request& req) { return eeg.analyze(json_body(req)); }));
+  http.Post("/api/flux/generate", heavy([this](const httplib::Request& req) {
               const json body = json_body(req);
               if (!options.flux_generate) {
                 throw HttpError(
@@ -338,6 +348,8 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(o
   impl_->http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->http.set_payload_max_length(impl_->options.max_upload_bytes);
   impl_->http.set_keep_alive_max_count(100);
+  // A live stream's reader may be slow for a while (a busy browser tab): give it 30 s, not 5.
+  impl_->http.set_write_timeout(30, 0);
   impl_->add_routes();
 }
 

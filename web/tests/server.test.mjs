@@ -282,10 +282,12 @@ test('a client that connects after a run finished gets the whole run replayed', 
   const live = openEvents(srv.url, `/api/field/events?job=${job}`);
   const a = await live.ended;
   assert.equal(a.done && a.done.state, 'completed', JSON.stringify(a.done && { state: a.done.state, error: a.done.error }));
-  // the finished run's data come with the done event
-  assert.equal(a.done.run.engine, 'field');
-  assert.equal(a.done.run.dir, 'runs/replayed');
-  assert.ok(a.done.run.eeg && a.done.run.analysis, 'done.run holds eeg and analysis');
+  // the done event names the finished run, whose data /api/run serves
+  assert.equal(a.done.out, 'runs/replayed');
+  assert.equal(a.done.run_dir, true);
+  const run = await getJSON(srv.url, `/api/run?dir=${a.done.out}`);
+  assert.equal(run.json.engine, 'field');
+  assert.ok(run.json.eeg && run.json.analysis, 'the finished run has eeg and analysis');
   const late = openEvents(srv.url, `/api/field/events?job=${job}`);
   const b = await late.ended;
   assert.equal(b.status, 200);

@@ -97,7 +97,8 @@ test(`${CLIENTS} event streams on one field run for ${HOLD_MS / 1000} s`, { time
     const samples = [...ends][0];
     assert.ok(samples > 0);
     const done = states[0].done;
-    assert.equal(done.run.engine, 'field', 'the done event carries the interrupted run');
+    assert.equal(done.state, 'interrupted');
+    assert.equal((await getJSON(srv.url, `/api/run?dir=${done.out}`)).json.engine, 'field', 'the done event names the interrupted run');
     assert.ok(states.every((s) => s.lastProgress.done >= progressHeld));
 
     // the threads: the streams' are back in the pool, the run's own have ended

@@ -68,8 +68,8 @@ struct FieldJob {
 
 class FieldJobs {
  public:
-  FieldJobs(const RootDir& root, std::size_t max_running)
-      : root_(root), max_running_(max_running) {}
+  /// Runs use the OpenMP thread count of the constructing thread (`qneuro --threads N`).
+  FieldJobs(const RootDir& root, std::size_t max_running);
   FieldJobs(const FieldJobs&) = delete;
   FieldJobs& operator=(const FieldJobs&) = delete;
   ~FieldJobs();  ///< stops every run (they checkpoint) and joins the threads
@@ -92,6 +92,7 @@ class FieldJobs {
                                    const nlohmann::json& request);
   const RootDir& root_;
   std::size_t max_running_;
+  int omp_threads_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<FieldJob>> jobs_;
   std::size_t next_id_ = 1;

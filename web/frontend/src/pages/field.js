@@ -152,8 +152,7 @@ export function create(root) {
       stopBtn.disabled = true;
       resumeBtn.disabled = !st.out;
       drawEEG();
-      if (d.run) showRun(d.run);
-      else if (st.out) openRun(st.out);
+      if (d.run_dir !== false && (d.out || st.out)) openRun(d.out || st.out);
       refreshJobs();
     },
   };
