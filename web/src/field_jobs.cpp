@@ -336,7 +336,12 @@ std::shared_ptr<FieldJob> FieldJobs::launch(const fs::path& out, bool resume, co
     std::size_t running = 0;
     for (const auto& [id, j] : jobs_) {
       const std::lock_guard job_lock(j->mutex);
-      running += j->state == "running";
+      if (j->state != "running") continue;
+      ++running;
+      if (j->out == out) {  // two runs writing one directory
+        throw HttpError(409, "job " + id + " is running in '" + job->out_relative + "'",
+                        resume ? "dir" : "out");
+      }
     }
     if (running >= max_running_) {
       throw HttpError(

@@ -388,3 +388,16 @@ test('a stopped field run ends interrupted with a checkpoint, and resume continu
   assert.equal(run.status, 200);
   assert.equal(run.json.summary.field.status, 'completed');
 });
+
+test('a second run into the directory of a running one is refused (409 naming out)', async () => {
+  const first = await postJSON(srv.url, '/api/field/start', { preset: 'test', set: { 'time.steps': 200000 }, out: 'runs/dup' });
+  assert.equal(first.status, 200, first.text);
+  try {
+    const second = await postJSON(srv.url, '/api/field/start', { preset: 'test', out: 'runs/dup' });
+    assert.equal(second.status, 409, second.text);
+    assert.equal(second.json.key, 'out');
+  } finally {
+    await postJSON(srv.url, '/api/field/stop', { job: first.json.job });
+    await withTimeout(openEvents(srv.url, `/api/field/events?job=${first.json.job}`).ended, 120000, 'the stopped run to end');
+  }
+});
