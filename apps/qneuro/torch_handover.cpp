@@ -46,19 +46,13 @@ Command register_torch_handover(CLI::App& parent, const std::string& name,
   sub->prefix_command();    // everything after the name is passed through unparsed
   sub->allow_extras();
   return {sub, [&global, name]() -> int {
-            const auto helper = find_torch_helper();
-            if (!helper) {
-              throw RuntimeError(
-                  "'" + name +
-                  "' needs LibTorch, and this qneuro has no qneuro-torch next to it "
-                  "(built with QNEURO_WITH_TORCH=OFF?): install LibTorch with "
-                  "scripts/install-deps.sh (Debian package libtorch-dev) and rebuild, or point "
-                  "QNEURO_TORCH_HELPER at a qneuro-torch executable");
-            }
-            std::cout.flush();
-            std::cerr.flush();
-            ::execv(helper->c_str(), global.argv);
-            throw RuntimeError("cannot run " + helper->string() + ": " + std::strerror(errno));
+            hand_over_if_available(global);  // returns only without qneuro-torch
+            throw RuntimeError(
+                "'" + name +
+                "' needs LibTorch, and this qneuro has no qneuro-torch next to it "
+                "(built with QNEURO_WITH_TORCH=OFF?): install LibTorch with "
+                "scripts/install-deps.sh (Debian package libtorch-dev) and rebuild, or point "
+                "QNEURO_TORCH_HELPER at a qneuro-torch executable");
           }};
 }
 

@@ -92,7 +92,6 @@ std::string EventLog::wait(std::size_t& cursor, int timeout_ms, bool& closed) {
 namespace {
 
 constexpr auto kFlushInterval = std::chrono::milliseconds(200);
-constexpr std::size_t kSnapshotSide = 128;
 
 json diagnostics_row(const field::Diagnostics& d) {
   return {{"step", d.step},
@@ -129,23 +128,13 @@ class JobObserver : public field::FieldObserver {
   void on_snapshot(const field::FieldRecord& record, std::size_t index) override {
     const std::size_t nx = params_.grid.nx(), ny = params_.grid.ny();
     const std::size_t slices = record.snapshot_slices.size();
-    const std::size_t oy = std::min(ny, kSnapshotSide), ox = std::min(nx, kSnapshotSide);
-    json data = json::array();
-    const float* base = record.snapshots.data() + index * slices * ny * nx;
-    for (std::size_t s = 0; s < slices; ++s) {
-      for (std::size_t y = 0; y < oy; ++y) {
-        for (std::size_t x = 0; x < ox; ++x) {
-          data.push_back(display_value(base[(s * ny + y * ny / oy) * nx + x * nx / ox]));
-        }
-      }
-    }
-    job_.events.push("snapshot", {{"index", index},
-                                  {"step", record.snapshot_steps[index]},
-                                  {"ny", oy},
-                                  {"nx", ox},
-                                  {"slices", slices},
-                                  {"r_index", record.snapshot_slices},
-                                  {"data", data}});
+    json snap = snapshot_json(std::span<const float>(record.snapshots)
+                                  .subspan(index * slices * ny * nx, slices * ny * nx),
+                              slices, ny, nx);
+    snap["index"] = index;
+    snap["step"] = record.snapshot_steps[index];
+    snap["r_index"] = record.snapshot_slices;
+    job_.events.push("snapshot", snap);
   }
   void on_progress(const Progress& p) override {
     {

@@ -211,13 +211,6 @@ std::vector<float> neuron_series(const std::vector<float>& v, std::size_t T, std
   return out;
 }
 
-json series_json(const std::vector<float>& v) {
-  json a = json::array();
-  a.get_ref<json::array_t&>().reserve(v.size());
-  for (const float x : v) a.push_back(display_value(x));
-  return a;
-}
-
 double sigmoid(double x) {
   return 1.0 / (1.0 + std::exp(-x));
 }
@@ -307,7 +300,7 @@ json qlif_run(const json& request) {
   std::vector<float> time_ms(T);
   for (std::size_t t = 0; t < T; ++t)
     time_ms[t] = static_cast<float>(static_cast<double>(t) * step_ms);
-  out["time_ms"] = series_json(time_ms);
+  out["time_ms"] = display_values(time_ms);
   out["show"] = show;
   json input = json::array(), voltage = json::array(), threshold = json::array(),
        spikes = json::array();
@@ -319,8 +312,8 @@ json qlif_run(const json& request) {
   const snn::NeuronParams& np = p.neuron;
   const bool idles_at_one = np.compat.modulator_idles_at_one;
   for (const std::size_t n : show) {
-    input.push_back(series_json(neuron_series(r.input.values, T, B, N, n)));
-    voltage.push_back(series_json(neuron_series(r.voltage, T, B, N, n)));
+    input.push_back(display_values(neuron_series(r.input.values, T, B, N, n)));
+    voltage.push_back(display_values(neuron_series(r.voltage, T, B, N, n)));
     const std::vector<float> theta = neuron_series(r.Theta, T, B, N, n);
     // The threshold the step used (qlif_step.hpp, step 2): Theta from the previous step.
     std::vector<float> th(T);
@@ -333,42 +326,25 @@ json qlif_run(const json& request) {
       th[t] =
           static_cast<float>(std::clamp(np.V_th + prev + mod, np.min_threshold, np.max_threshold));
     }
-    threshold.push_back(series_json(th));
+    threshold.push_back(display_values(th));
     json st = json::array();
     for (std::size_t t = 0; t < T; ++t) {
       if (r.spikes[t * N + n]) st.push_back(t);
     }
     spikes.push_back(st);
-    traces["p"].push_back(series_json(neuron_series(r.p, T, B, N, n)));
-    traces["D"].push_back(series_json(neuron_series(r.D, T, B, N, n)));
-    traces["A"].push_back(series_json(neuron_series(r.A, T, B, N, n)));
-    traces["E"].push_back(series_json(neuron_series(r.E, T, B, N, n)));
-    traces["Theta"].push_back(series_json(theta));
+    traces["p"].push_back(display_values(neuron_series(r.p, T, B, N, n)));
+    traces["D"].push_back(display_values(neuron_series(r.D, T, B, N, n)));
+    traces["A"].push_back(display_values(neuron_series(r.A, T, B, N, n)));
+    traces["E"].push_back(display_values(neuron_series(r.E, T, B, N, n)));
+    traces["Theta"].push_back(display_values(theta));
   }
   out["input"] = input;
   out["voltage"] = voltage;
   out["threshold"] = threshold;
   out["spikes"] = spikes;
   out["traces"] = traces;
-  const std::size_t raster_neurons = std::min<std::size_t>(N, 200);
-  json rt = json::array(), rn = json::array();
-  std::vector<float> rate(T);
-  for (std::size_t t = 0; t < T; ++t) {
-    std::size_t count = 0;
-    for (std::size_t n = 0; n < N; ++n) {
-      if (!r.spikes[t * N + n]) continue;
-      ++count;
-      if (n < raster_neurons) {
-        rt.push_back(t);
-        rn.push_back(n);
-      }
-    }
-    rate[t] = static_cast<float>(static_cast<double>(count) / static_cast<double>(N) /
-                                 (step_ms / 1000.0));
-  }
-  out["raster"] = {{"t", rt}, {"n", rn}, {"neurons", raster_neurons}, {"truncated", false}};
-  out["rate_hz"] = series_json(rate);
-  out["modulation"] = r.modulation.empty() ? json() : series_json(r.modulation);
+  out.update(spike_plot_json(r.spikes, T, B, N, p.fs_hz()));
+  out["modulation"] = r.modulation.empty() ? json() : display_values(r.modulation);
   out["stats"] = {{"mean_rate_hz", r.stats.population_rate_hz},
                   {"cv_isi", r.stats.isi_cv},
                   {"fano", r.stats.fano},

@@ -23,7 +23,6 @@ constexpr std::size_t kEnvelopeBuckets = 4000;
 constexpr std::size_t kRasterNeurons = 200;
 constexpr std::size_t kMaxRasterSpikes = 100000;
 constexpr std::size_t kShownNeurons = 5;
-constexpr std::size_t kSnapshotSide = 128;
 constexpr uint64_t kMaxTraceElements = 50'000'000;  // bigger /voltage, /input are not read
 
 std::string read_text_file(const fs::path& path) {
@@ -43,14 +42,7 @@ json read_json_file(const fs::path& path) {
 }
 
 json values(std::span<const double> v) {
-  json a = json::array();
-  a.get_ref<json::array_t&>().reserve(v.size());
-  for (const double x : v) a.push_back(display_value(x));
-  return a;
-}
-
-json values(const std::vector<double>& v) {
-  return values(std::span<const double>(v));
+  return display_values(v);
 }
 
 json rows_json(std::span<const double> flat, std::size_t rows, std::size_t cols) {
@@ -61,17 +53,6 @@ json rows_json(std::span<const double> flat, std::size_t rows, std::size_t cols)
 
 std::vector<double> to_double(const std::vector<float>& v) {
   return {v.begin(), v.end()};
-}
-
-// Nearest-neighbour downsampling of a [ny][nx] slice to at most kSnapshotSide per side.
-std::vector<double> downsample(std::span<const float> slice, std::size_t ny, std::size_t nx,
-                               std::size_t oy, std::size_t ox) {
-  std::vector<double> out(oy * ox);
-  for (std::size_t y = 0; y < oy; ++y) {
-    const std::size_t sy = y * ny / oy;
-    for (std::size_t x = 0; x < ox; ++x) out[y * ox + x] = slice[sy * nx + x * nx / ox];
-  }
-  return out;
 }
 
 json field_parts_from_eeg_h5(const fs::path& path, json& data) {
@@ -90,19 +71,16 @@ json field_parts_from_eeg_h5(const fs::path& path, json& data) {
     if (density.shape.size() == 4) {
       const std::size_t n = density.shape[0], slices = density.shape[1];
       const std::size_t ny = density.shape[2], nx = density.shape[3];
-      const std::size_t oy = std::min(ny, kSnapshotSide), ox = std::min(nx, kSnapshotSide);
       json frames = json::array();
       for (std::size_t i = 0; i < n; ++i) {
-        std::vector<double> frame;
-        for (std::size_t s = 0; s < slices; ++s) {
-          const auto slice =
-              std::span<const float>(density.data).subspan((i * slices + s) * ny * nx, ny * nx);
-          const std::vector<double> d = downsample(slice, ny, nx, oy, ox);
-          frame.insert(frame.end(), d.begin(), d.end());
-        }
-        frames.push_back(values(frame));
+        const std::size_t size = slices * ny * nx;
+        frames.push_back(std::move(snapshot_json(
+            std::span<const float>(density.data).subspan(i * size, size), slices, ny, nx)["data"]));
       }
-      json snap = {{"ny", oy}, {"nx", ox}, {"slices", slices}, {"data", frames}};
+      json snap = {{"ny", std::min(ny, kSnapshotSide)},
+                   {"nx", std::min(nx, kSnapshotSide)},
+                   {"slices", slices},
+                   {"data", std::move(frames)}};
       snap["step"] = h5.exists("snapshots/step") ? values(h5.read_double("snapshots/step").data)
                                                  : json::array();
       snap["r_index"] = h5.exists("snapshots/r_index")
@@ -121,29 +99,9 @@ json spikes_part(const fs::path& path) {
   const std::size_t T = spikes.shape[0], B = spikes.shape[1], N = spikes.shape[2];
   const double fs = h5.has_attr("/", "fs_hz") ? h5.attr_double("/", "fs_hz") : 1000.0;
   json part = {{"T", T}, {"N", N}, {"B", B}, {"fs_hz", fs}};
-  // Batch row 0: the raster of the first neurons, the population rate of all.
-  const std::size_t shown_raster = std::min(N, kRasterNeurons);
-  json rt = json::array(), rn = json::array();
-  bool truncated = false;
-  std::vector<double> rate(T), time_ms(T);
-  for (std::size_t t = 0; t < T; ++t) {
-    const uint8_t* row = spikes.data.data() + t * B * N;
-    std::size_t count = 0;
-    for (std::size_t n = 0; n < N; ++n) count += row[n] != 0;
-    rate[t] = static_cast<double>(count) / static_cast<double>(N) * fs;
-    time_ms[t] = 1000.0 * static_cast<double>(t) / fs;
-    for (std::size_t n = 0; n < shown_raster; ++n) {
-      if (row[n] == 0) continue;
-      if (rt.size() >= kMaxRasterSpikes) {
-        truncated = true;
-        break;
-      }
-      rt.push_back(t);
-      rn.push_back(n);
-    }
-  }
-  part["raster"] = {{"t", rt}, {"n", rn}, {"neurons", shown_raster}, {"truncated", truncated}};
-  part["rate_hz"] = values(rate);
+  part.update(spike_plot_json(spikes.data, T, B, N, fs));
+  std::vector<double> time_ms(T);
+  for (std::size_t t = 0; t < T; ++t) time_ms[t] = 1000.0 * static_cast<double>(t) / fs;
   part["time_ms"] = values(time_ms);
   const std::size_t shown = std::min(N, kShownNeurons);
   json show = json::array();
@@ -283,6 +241,58 @@ std::string engine_of(const json& run, const json& summary) {
 }
 
 }  // namespace
+
+json display_values(std::span<const double> values) {
+  json a = json::array();
+  a.get_ref<json::array_t&>().reserve(values.size());
+  for (const double x : values) a.push_back(display_value(x));
+  return a;
+}
+
+json display_values(std::span<const float> values) {
+  json a = json::array();
+  a.get_ref<json::array_t&>().reserve(values.size());
+  for (const float x : values) a.push_back(display_value(x));
+  return a;
+}
+
+json spike_plot_json(std::span<const uint8_t> spikes, std::size_t T, std::size_t B, std::size_t N,
+                     double fs_hz) {
+  const std::size_t shown = std::min(N, kRasterNeurons);
+  json rt = json::array(), rn = json::array();
+  bool truncated = false;
+  std::vector<double> rate(T);
+  for (std::size_t t = 0; t < T; ++t) {
+    const uint8_t* row = spikes.data() + t * B * N;
+    std::size_t count = 0;
+    for (std::size_t n = 0; n < N; ++n) count += row[n] != 0;
+    rate[t] = static_cast<double>(count) / static_cast<double>(N) * fs_hz;
+    for (std::size_t n = 0; n < shown && !truncated; ++n) {
+      if (row[n] == 0) continue;
+      if (rt.size() >= kMaxRasterSpikes) {
+        truncated = true;
+        break;
+      }
+      rt.push_back(t);
+      rn.push_back(n);
+    }
+  }
+  return {{"raster", {{"t", rt}, {"n", rn}, {"neurons", shown}, {"truncated", truncated}}},
+          {"rate_hz", values(rate)}};
+}
+
+json snapshot_json(std::span<const float> frame, std::size_t slices, std::size_t ny,
+                   std::size_t nx) {
+  const std::size_t oy = std::min(ny, kSnapshotSide), ox = std::min(nx, kSnapshotSide);
+  std::vector<float> reduced(slices * oy * ox);
+  for (std::size_t s = 0; s < slices; ++s) {
+    for (std::size_t y = 0; y < oy; ++y) {
+      const float* row = frame.data() + (s * ny + y * ny / oy) * nx;
+      for (std::size_t x = 0; x < ox; ++x) reduced[(s * oy + y) * ox + x] = row[x * nx / ox];
+    }
+  }
+  return {{"ny", oy}, {"nx", ox}, {"slices", slices}, {"data", display_values(reduced)}};
+}
 
 double display_value(double x) {
   if (!std::isfinite(x) || x == 0.0) return x;

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,5 +41,21 @@ nlohmann::json run_data(const std::filesystem::path& dir, const std::string& dis
 
 /// Rounds to 6 significant digits, so the JSON of float32 data stays short (NaN kept).
 double display_value(double x);
+/// A JSON array of display_value()s.
+nlohmann::json display_values(std::span<const double> values);
+nlohmann::json display_values(std::span<const float> values);
+
+/// Spikes of batch row 0 of a [T, B, N] uint8 array sampled at fs_hz, for plotting:
+/// {"raster": {t, n, neurons, truncated} (the first 200 neurons, at most 100,000 spikes; t in
+/// steps), "rate_hz": [T] (population rate of all N neurons)}.
+nlohmann::json spike_plot_json(std::span<const uint8_t> spikes, std::size_t T, std::size_t B,
+                               std::size_t N, double fs_hz);
+
+/// Side length above which density snapshots are reduced for display.
+inline constexpr std::size_t kSnapshotSide = 128;
+/// One density snapshot ([slice][ny][nx], |psi|^2) reduced by nearest neighbour to at most
+/// kSnapshotSide cells per side: {ny, nx, slices, data} with data flat [slice][y][x].
+nlohmann::json snapshot_json(std::span<const float> frame, std::size_t slices, std::size_t ny,
+                             std::size_t nx);
 
 }  // namespace qneuro::web
