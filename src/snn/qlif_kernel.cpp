@@ -109,7 +109,7 @@ void philox_dispatch(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entit
                      uint32_t entity_lo0, std::size_t n, uint32_t (*w)[kLanes]);
 
 uint32_t stream_of(uint32_t block, uint32_t layer) {
-  return static_cast<uint32_t>(rng::Stream::SnnLayer0) + 1024u * block + layer;
+  return qlif_stream(block, layer);
 }
 
 /// Fills s.u, s.xi (if noisy) and s.u_shots for the group of absolute step ta.

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "qneuro/snn/qlif_randoms.hpp"
 #include "qneuro/snn/qlif_step.hpp"
 
 namespace qneuro::snn::kernel {
@@ -84,10 +85,7 @@ struct BackwardArgs {
 std::size_t backward_all_blocks(const BlockArgs& base, const BackwardArgs& g,
                                 const NeuronState<float>* initial);
 
-/// The Philox step counter of the four-step group g in an episode (population.hpp).
-inline uint64_t group_counter(uint64_t episode, uint64_t group) {
-  return (episode << 32) | group;
-}
+using snn::group_counter;
 
 /// Philox4x32-10 for n <= kLanes consecutive entities (entity_lo0 + j, entity_hi) at one step
 /// counter, four output words per entity: w[q][j] = word q of entity j (the words of
@@ -99,19 +97,7 @@ void philox_lanes(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entity_h
 void philox_lanes_portable(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entity_hi,
                            uint32_t entity_lo0, std::size_t n, uint32_t (*w)[kLanes]);
 
-/// Box-Muller of two Philox words (the membrane noise of population.hpp): the cos and sin normals.
-inline void box_muller(uint32_t wa, uint32_t wb, float& c, float& s) {
-  const float ua = (static_cast<float>(static_cast<int32_t>(wa >> 9)) + 0.5f) * 0x1.0p-23f;
-  const float ub = (static_cast<float>(static_cast<int32_t>(wb >> 9)) + 0.5f) * 0x1.0p-23f;
-  const float r = std::sqrt(-2.0f * fast_log(ua));
-  float sn = 0, cs = 0;
-  fast_sincos(6.28318530717958648f * ub, sn, cs);
-  c = r * cs;
-  s = r * sn;
-}
-
-inline float uniform_of(uint32_t w) {
-  return (static_cast<float>(static_cast<int32_t>(w >> 9)) + 0.5f) * 0x1.0p-23f;
-}
+using snn::box_muller;
+using snn::uniform_of;
 
 }  // namespace qneuro::snn::kernel

@@ -14,16 +14,25 @@
 // polynomial): absolute error < 1e-7 near 1, relative < 2e-7 elsewhere.
 // Phase angles of the field stay far below the reduction limit
 // (it is checked by the caller's tests, not at run time).
+// Every function is QNEURO_HD (core/hd.hpp): the CUDA kernels call the same code.
 #pragma once
 
-#include <bit>
 #include <cmath>
 #include <cstdint>
 
+#include "qneuro/core/hd.hpp"
+
+// omp declare simd lets GCC call these from vectorised loops; nvcc has no use for it.
+#if defined(__CUDACC__)
+#define QNEURO_DECLARE_SIMD
+#else
+#define QNEURO_DECLARE_SIMD _Pragma("omp declare simd")
+#endif
+
 namespace qneuro {
 
-#pragma omp declare simd
-__attribute__((always_inline)) inline void fast_sincos(double x, double& s, double& c) {
+QNEURO_DECLARE_SIMD
+QNEURO_HD_INLINE void fast_sincos(double x, double& s, double& c) {
   // Round to nearest with the 1.5 * 2^52 trick (no libm call, so the loop vectorises on any
   // x86-64); the quadrant is the low bits of the shifted mantissa.
   constexpr double kShift = 6755399441055744.0;
@@ -50,15 +59,15 @@ __attribute__((always_inline)) inline void fast_sincos(double x, double& s, doub
                          z +
                      4.16666666666665929218e-2);
   const double cr = 1.0 - 0.5 * z + z * z * cp;
-  const uint64_t q = std::bit_cast<uint64_t>(shifted) & 3u;
+  const uint64_t q = hd::bits(shifted) & 3u;
   const double s0 = (q & 1) ? cr : sr;
   const double c0 = (q & 1) ? sr : cr;
   s = (q & 2) ? -s0 : s0;
   c = ((q + 1) & 2) ? -c0 : c0;
 }
 
-#pragma omp declare simd
-__attribute__((always_inline)) inline void fast_sincos(float x, float& s, float& c) {
+QNEURO_DECLARE_SIMD
+QNEURO_HD_INLINE void fast_sincos(float x, float& s, float& c) {
   constexpr float kShift = 12582912.0f;  // 1.5 * 2^23
   const float shifted = x * 0.636619772f + kShift;
   const float j = shifted - kShift;
@@ -69,15 +78,15 @@ __attribute__((always_inline)) inline void fast_sincos(float x, float& s, float&
   const float cr =
       1.0f - 0.5f * z +
       z * z * ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f);
-  const uint32_t q = std::bit_cast<uint32_t>(shifted) & 3u;
+  const uint32_t q = hd::bits(shifted) & 3u;
   const float s0 = (q & 1) ? cr : sr;
   const float c0 = (q & 1) ? sr : cr;
   s = (q & 2) ? -s0 : s0;
   c = ((q + 1) & 2) ? -c0 : c0;
 }
 
-#pragma omp declare simd
-__attribute__((always_inline)) inline float fast_exp(float x) {
+QNEURO_DECLARE_SIMD
+QNEURO_HD_INLINE float fast_exp(float x) {
   x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
   constexpr float kShift = 12582912.0f;  // 1.5 * 2^23: round to nearest
   const float shifted = x * 1.44269504088896341f + kShift;
@@ -93,15 +102,15 @@ __attribute__((always_inline)) inline float fast_exp(float x) {
                       z +
                   r + 1.0f;
   // n is in [-126, 127]: add it to the exponent field.
-  const int32_t bits = std::bit_cast<int32_t>(y) + (static_cast<int32_t>(n) << 23);
-  return std::bit_cast<float>(bits);
+  const int32_t bits = static_cast<int32_t>(hd::bits(y)) + (static_cast<int32_t>(n) << 23);
+  return hd::from_bits(static_cast<uint32_t>(bits));
 }
 
-#pragma omp declare simd
-__attribute__((always_inline)) inline float fast_log(float x) {
-  const uint32_t bits = std::bit_cast<uint32_t>(x);
+QNEURO_DECLARE_SIMD
+QNEURO_HD_INLINE float fast_log(float x) {
+  const uint32_t bits = hd::bits(x);
   float e = static_cast<float>(static_cast<int32_t>((bits >> 23) & 0xffu) - 126);
-  float m = std::bit_cast<float>((bits & 0x807fffffu) | 0x3f000000u);  // [0.5, 1)
+  float m = hd::from_bits((bits & 0x807fffffu) | 0x3f000000u);  // [0.5, 1)
   const bool low = m < 0.707106781186547524f;
   e = low ? e - 1.0f : e;
   m = low ? m + m - 1.0f : m - 1.0f;

@@ -41,12 +41,15 @@
 #include <numbers>
 
 #include "qneuro/core/fast_math.hpp"
+#include "qneuro/core/hd.hpp"
 #include "qneuro/snn/params.hpp"
+#include "qneuro/snn/qlif_randoms.hpp"
 
 namespace qneuro::snn {
 
-// Forced inlining: the vector kernel needs the whole update in its loop body.
-#define QNEURO_SNN_INLINE __attribute__((always_inline)) inline
+// Forced inlining: the vector kernel needs the whole update in its loop body. The float step is
+// also device code (core/hd.hpp): the CUDA kernel calls qlif_advance itself.
+#define QNEURO_SNN_INLINE QNEURO_HD_INLINE
 
 template <typename Real>
 struct NeuronState {
@@ -159,7 +162,7 @@ struct StepConstants {
     return s;
   }
   /// The per-neuron coefficients when every neuron has the scalar ones.
-  [[nodiscard]] NeuronCoefs<Real> coefs() const { return {V_th0, q_scale, q_bias}; }
+  [[nodiscard]] QNEURO_HD NeuronCoefs<Real> coefs() const { return {V_th0, q_scale, q_bias}; }
 
  private:
   static Real on(bool b) { return b ? Real(1) : Real(0); }
@@ -177,6 +180,11 @@ struct StepInput {
   Real u0 = Real(0.5);
   const Real* u_more = nullptr;
   std::size_t u_stride = 1;
+  /// Where the extra shots' uniforms are drawn inside the step instead (qlif_advance with
+  /// DrawShots, the CUDA kernel: no per-thread array of K - 1 values): the Philox coordinates of
+  /// snn/population.hpp, word `shot_q` of stream qlif_stream(1 + k, shot_layer).
+  uint32_t shot_seed = 0, shot_layer = 0, shot_q = 0;
+  uint64_t shot_group = 0, shot_entity = 0;
   bool training = true;
 };
 
@@ -197,7 +205,7 @@ namespace math {
 QNEURO_SNN_INLINE float exp(float x) {
   return fast_exp(x);
 }
-QNEURO_SNN_INLINE double exp(double x) {
+inline double exp(double x) {
   return std::exp(x);
 }
 /// sigmoid; the float argument is clamped to [-80, 80] so that no result is a denormal.
@@ -205,7 +213,7 @@ QNEURO_SNN_INLINE float sigmoid(float x) {
   x = x < -80.0f ? -80.0f : (x > 80.0f ? 80.0f : x);
   return 1.0f / (1.0f + fast_exp(-x));
 }
-QNEURO_SNN_INLINE double sigmoid(double x) {
+inline double sigmoid(double x) {
   return 1.0 / (1.0 + std::exp(-x));
 }
 QNEURO_SNN_INLINE float sin(float x) {
@@ -213,7 +221,7 @@ QNEURO_SNN_INLINE float sin(float x) {
   fast_sincos(x, s, c);
   return s;
 }
-QNEURO_SNN_INLINE double sin(double x) {
+inline double sin(double x) {
   return std::sin(x);
 }
 QNEURO_SNN_INLINE float cos(float x) {
@@ -221,14 +229,14 @@ QNEURO_SNN_INLINE float cos(float x) {
   fast_sincos(x, s, c);
   return c;
 }
-QNEURO_SNN_INLINE double cos(double x) {
+inline double cos(double x) {
   return std::cos(x);
 }
 /// tanh(x) = 1 - 2 / (e^{2x} + 1): absolute error ~1e-7 in float.
 QNEURO_SNN_INLINE float tanh(float x) {
   return 1.0f - 2.0f / (fast_exp(2.0f * x) + 1.0f);
 }
-QNEURO_SNN_INLINE double tanh(double x) {
+inline double tanh(double x) {
   return std::tanh(x);
 }
 }  // namespace math
@@ -321,7 +329,8 @@ inline Real surrogate_primitive(Surrogate kind, Real alpha, Real x) {
   return Real(0);
 }
 
-template <Mode M, QuantumMap Map, bool MultiShot, bool Relaxed = false, typename Real>
+template <Mode M, QuantumMap Map, bool MultiShot, bool Relaxed = false, bool DrawShots = false,
+          typename Real>
 QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, NeuronState<Real> st,
                                                 const StepInput<Real> in,
                                                 const NeuronCoefs<Real> k) {
@@ -385,7 +394,17 @@ QNEURO_SNN_INLINE StepResult<Real> qlif_advance(const StepConstants<Real>& c, Ne
     if constexpr (MultiShot) {
       int ones = in.u0 < p ? 1 : 0;
       for (int shot = 1; shot < c.shots; ++shot) {
-        ones += in.u_more[static_cast<std::size_t>(shot - 1) * in.u_stride] < p ? 1 : 0;
+        Real u = 0;
+        if constexpr (DrawShots) {
+          const PhiloxWords w = philox4x32_10(
+              in.shot_seed, qlif_stream(1u + static_cast<uint32_t>(shot), in.shot_layer),
+              in.shot_group, in.shot_entity);
+          const uint32_t q = in.shot_q;
+          u = uniform_of(q == 0 ? w.w[0] : (q == 1 ? w.w[1] : (q == 2 ? w.w[2] : w.w[3])));
+        } else {
+          u = in.u_more[static_cast<std::size_t>(shot - 1) * in.u_stride];
+        }
+        ones += u < p ? 1 : 0;
       }
       z = 2 * ones >= c.shots ? Real(1) : Real(0);
     } else {

@@ -9,6 +9,7 @@
 #include <numbers>
 #include <random>
 
+#include "qlif_cases.hpp"
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/fast_math.hpp"
 #include "qneuro/core/parallel.hpp"
@@ -151,64 +152,17 @@ void reference_run(const NeuronParams& P, uint32_t seed, const std::vector<float
   }
 }
 
-struct Case {
-  const char* name;
-  NeuronParams params;
-  bool modulated;
-};
-
-std::vector<Case> cases() {
-  std::vector<Case> out;
-  NeuronParams p;
-  p.mode = Mode::Deterministic;
-  out.push_back({"deterministic", p, false});
-  p = NeuronParams{};
-  p.mode = Mode::Stochastic;
-  p.allow_dynamic_spike_probability = false;
-  out.push_back({"stochastic_static", p, false});
-  p.allow_dynamic_spike_probability = true;
-  out.push_back({"stochastic_dynamic", p, false});
-  for (QuantumMap map : {QuantumMap::Sigmoid, QuantumMap::Tanh, QuantumMap::Linear}) {
-    p = NeuronParams{};
-    p.quantum_map = map;
-    const Calibration c = calibrate(0.05, 0.3, map);
-    p.q_bias = c.q_bias;
-    p.q_scale = c.q_scale;
-    out.push_back({map == QuantumMap::Sigmoid ? "quantum_sigmoid"
-                   : map == QuantumMap::Tanh  ? "quantum_tanh"
-                                              : "quantum_linear",
-                   p, false});
-  }
-  p = NeuronParams{};
-  p.quantum_shots = 5;
-  out.push_back({"quantum_5_shots", p, false});
-  for (NeuromodMode nm : {NeuromodMode::Gain, NeuromodMode::Threshold, NeuromodMode::ProbSlope}) {
-    p = NeuronParams{};
-    p.neuromod_mode = nm;
-    out.push_back({"neuromod", p, true});
-  }
-  p = NeuronParams{};
-  p.integrator = Integrator::Exact;
-  out.push_back({"exact_integrator", p, false});
-  out.push_back({"compat", compat_params(), false});
-  p = compat_params();
-  p.mode = Mode::Stochastic;
-  out.push_back({"compat_stochastic", p, true});
-  return out;
+using test_cases::QlifCase;
+std::vector<QlifCase> cases() {
+  return test_cases::qlif_cases();
 }
 
-std::vector<float> random_input(std::size_t n, unsigned seed, float lo, float hi) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(gen);
-  return v;
-}
+using test_cases::random_values;
 
 TEST(Population, MatchesTheScalarReferenceInEveryMode) {
   const std::size_t T = 150, B = 2, N = 24;
-  const auto input = random_input(T * B * N, 7, 0.0f, 3.0f);
-  const auto mod_values = random_input(T * B * N, 8, -2.0f, 2.0f);
+  const auto input = random_values(T * B * N, 7, 0.0f, 3.0f);
+  const auto mod_values = random_values(T * B * N, 8, -2.0f, 2.0f);
   for (const auto& c : cases()) {
     Population pop(c.params, N, 42);
     Modulation mod{mod_values, B, N};
@@ -235,7 +189,7 @@ TEST(Population, MatchesTheScalarReferenceInEveryMode) {
 
 TEST(Population, IdenticalForOneAndTwoThreadsSplitsAndChunks) {
   const std::size_t T = 80, B = 3, N = 40;
-  const auto input = random_input(T * B * N, 3, 0.0f, 3.0f);
+  const auto input = random_values(T * B * N, 3, 0.0f, 3.0f);
   NeuronParams p;  // default quantum mode: noise and uniforms from Philox
   RunOutput one, two;
   {
