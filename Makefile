@@ -2,16 +2,20 @@
 #   make demo   simulate the neural field (demo preset) and print its EEG band table (the main job);
 #               installs and builds only what that needs (no LibTorch, tests or benchmarks)
 #   make test   deps + build of every target + every test through ctest
-#   make bench  deps + build + benchmarks (JSON in build/bench-*.json*)
+#   make bench  deps + build + benchmarks (JSON in build/bench-*.json*; GPU cases where a GPU is)
 PRESET ?= release
 BUILD_DIR := $(if $(filter release,$(PRESET)),build,build-$(PRESET))
 JOBS ?= $(shell nproc)
 TORCH ?= ON
+# The CUDA backends (docs/gpu.md) are compiled whenever nvcc is there (CI included, so the CUDA
+# code cannot rot); their tests skip without a GPU. CUDA=OFF builds without them.
+NVCC := $(firstword $(wildcard /usr/local/cuda/bin/nvcc) $(shell command -v nvcc 2>/dev/null))
+CUDA ?= $(if $(NVCC),ON,OFF)
 QNEURO := $(BUILD_DIR)/bin/qneuro
 DEMO_DIR ?= demo-out
 ,:= ,# a literal comma inside $(if ...)
 FULL := -DQNEURO_BUILD_TESTS=ON -DQNEURO_BUILD_BENCH=ON -DQNEURO_WITH_TORCH=$(TORCH) \
-  -DQNEURO_BUILD_PYTHON=ON -DQNEURO_BUILD_WEB=ON
+  -DQNEURO_BUILD_PYTHON=ON -DQNEURO_BUILD_WEB=ON -DQNEURO_WITH_CUDA=$(CUDA)
 
 .PHONY: deps build test demo bench format clean
 
@@ -45,6 +49,10 @@ bench: build
 	if [ -x $(BUILD_DIR)/bin/bench_flux_scores ]; then \
 	  $(BUILD_DIR)/bin/bench_flux_scores --benchmark_counters_tabular=true \
 	    --benchmark_out=$(BUILD_DIR)/bench-flux-scores.json --benchmark_out_format=json; fi
+	@if [ -x $(BUILD_DIR)/bin/bench_qlif_cuda ]; then \
+	  $(BUILD_DIR)/bin/bench_qlif_cuda > $(BUILD_DIR)/bench-qlif-cuda.jsonl; rc=$$?; \
+	  if [ $$rc = 77 ]; then cat $(BUILD_DIR)/bench-qlif-cuda.jsonl; \
+	  elif [ $$rc != 0 ]; then exit $$rc; fi; fi
 	/usr/bin/python3 bench/startup.py $(QNEURO) $(if $(filter OFF,$(TORCH)),--skip-torch) \
 	  | tee $(BUILD_DIR)/bench-startup.jsonl
 	PYTHONPATH=$(BUILD_DIR)/python /usr/bin/python3 bench/python_vs_cli.py $(QNEURO) \

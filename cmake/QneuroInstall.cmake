@@ -21,7 +21,12 @@ set_target_properties(qneuro_hdf5 PROPERTIES EXPORT_NAME hdf5)
 set_target_properties(qneuro_project_options PROPERTIES EXPORT_NAME project_options)
 
 set(_qneuro_cmake_dir "${CMAKE_INSTALL_LIBDIR}/cmake/qneuro")
-install(TARGETS ${_qneuro_libraries} qneuro_hdf5 qneuro_project_options
+set(_qneuro_interfaces qneuro_hdf5 qneuro_project_options)
+if(QNEURO_WITH_CUDA)
+  set_target_properties(qneuro_cuda_options PROPERTIES EXPORT_NAME cuda_options)
+  list(APPEND _qneuro_interfaces qneuro_cuda_options)
+endif()
+install(TARGETS ${_qneuro_libraries} ${_qneuro_interfaces}
         EXPORT qneuroTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"

@@ -14,6 +14,7 @@ namespace {
 
 struct SnnOptions {
   std::string out = "snn-out";
+  std::string device;  ///< --device: shortcut for --set sim.device=...
   bool print_json = false;
   ConfigOptions config;
 };
@@ -32,8 +33,13 @@ struct BenchOptions {
 int run_snn(const SnnOptions& opt, const GlobalOptions& global) {
   ConfigOptions copt = opt.config;
   if (copt.preset.empty() && !copt.file) copt.preset = snn::kDefaultSnnPreset;
-  if (copt.handle_info_flags(snn::snn_schema())) return kExitOk;
-  const config::Config cfg = copt.resolve(snn::snn_schema());
+  std::vector<std::string> extra;
+  if (!opt.device.empty()) {
+    (void)parse_enum<Device>(opt.device, "--device");
+    extra.push_back("sim.device=\"" + opt.device + "\"");
+  }
+  if (copt.handle_info_flags(snn::snn_schema(), extra)) return kExitOk;
+  const config::Config cfg = copt.resolve(snn::snn_schema(), extra);
   snn::SnnRunOptions run;
   run.out = opt.out;
   run.command_line = global.command_line;
@@ -99,6 +105,9 @@ Command register_snn(CLI::App& root, const GlobalOptions& global) {
       "train (a spiking classifier, LibTorch), bench-train (fused layer vs plain-ops oracle).");
   sub->add_option("--out,-o", opt->out, "output directory")->capture_default_str();
   sub->add_flag("--json", opt->print_json, "print summary.json to stdout instead of the table");
+  sub->add_option("--device", opt->device,
+                  "cpu or cuda: where the population runs (same as --set sim.device=...; cuda\n"
+                  "needs a build with -DQNEURO_WITH_CUDA=ON and a GPU, docs/gpu.md)");
   opt->config.add_to(*sub, snn::snn_schema());
   sub->require_subcommand(0, 1);
 

@@ -6,6 +6,7 @@
 #include <numbers>
 #include <string>
 
+#include "qlif_device.hpp"
 #include "qlif_kernel.hpp"
 #include "qneuro/core/denormals.hpp"
 #include "qneuro/core/error.hpp"
@@ -32,24 +33,47 @@ void draw_step_randoms(uint32_t seed, uint32_t layer, uint64_t t, uint64_t b, ui
 }
 
 Population::Population(NeuronParams params, std::size_t neurons, uint32_t seed, uint32_t layer,
-                       std::size_t first_neuron)
+                       std::size_t first_neuron, Device device)
     : params_((params.validate(), params)),
       constants_(params_),
       N_(neurons),
       seed_(seed),
       layer_(layer),
-      first_(first_neuron) {
+      first_(first_neuron),
+      device_(device) {
   if (neurons == 0) throw InputError("a population needs at least one neuron");
   if (layer >= 1024) throw InputError("layer index must be below 1024");
   if (first_neuron + neurons > (uint64_t{1} << 32)) {
     throw InputError("neuron indices must stay below 2^32 (first_neuron + neurons)");
   }
+  require_device(device, "population device");
+  if (device == Device::Cuda) {
+    gpu_ = device::make_cuda_runner(constants_, N_, seed_, layer_, first_);
+  }
 }
+
+Population::~Population() = default;
+Population::Population(Population&&) noexcept = default;
+Population& Population::operator=(Population&&) noexcept = default;
 
 void Population::reset() {
   states_.clear();
+  states_on_device_ = false;
   B_ = 0;
   t_ = 0;
+}
+
+const NeuronState<float>& Population::state(std::size_t b, std::size_t n) const {
+  if (states_on_device_) {
+    states_.resize(B_ * N_);
+    gpu_->download_states(states_.data());
+    states_on_device_ = false;
+  }
+  return states_[b * N_ + n];
+}
+
+void Population::set_device_chunk_bytes(std::size_t bytes) {
+  if (gpu_ != nullptr) gpu_->set_chunk_bytes(bytes);
 }
 
 RunOutput Population::run(std::span<const float> input, std::size_t T, std::size_t B,
@@ -121,9 +145,27 @@ void Population::run_into(std::span<const float> input, std::size_t T, std::size
   check_view(out.Theta.size(), "Theta", false);
   if (B_ == 0) {
     B_ = B;
-    states_.assign(B * N_, constants_.initial_state());
+    if (gpu_ != nullptr) {  // the state lives on the device; state() copies it back on demand
+      gpu_->reset(B, constants_.initial_state());
+      states_on_device_ = true;
+    } else {
+      states_.assign(B * N_, constants_.initial_state());
+    }
   }
   if (T == 0) return;
+  if (gpu_ != nullptr) {
+    device::HostRun run;
+    run.input = input.data();
+    run.modulation = mod;
+    run.out = out;
+    run.T = T;
+    run.t0 = t_;
+    run.training = training;
+    gpu_->run_host(run);
+    states_on_device_ = true;  // states_ (if copied back before) is stale now
+    t_ += T;
+    return;
+  }
   auto ptr = [](std::span<float> v) { return v.empty() ? nullptr : v.data(); };
   kernel::BlockArgs base;
   base.c = &constants_;

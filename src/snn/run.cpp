@@ -147,10 +147,12 @@ SnnRunResult simulate(const config::Config& cfg, const SnnRunOptions& options,
   const std::string input_name = options.input != nullptr ? "array" : to_string(p.input.kind);
   const std::size_t T = p.steps, B = p.batch, N = p.neurons, total = T * B * N;
   log::info(
-      "snn: {} neurons x batch {} x {} steps ({} mode, {} map, neuromod {}), input {}, {} "
-      "threads, ~{:.0f} MB",
+      "snn: {} neurons x batch {} x {} steps ({} mode, {} map, neuromod {}), input {}, {}, "
+      "~{:.0f} MB",
       N, B, T, to_string(p.neuron.mode), to_string(p.neuron.quantum_map),
-      to_string(p.neuron.neuromod_mode), input_name, parallel::max_threads(),
+      to_string(p.neuron.neuromod_mode), input_name,
+      p.device == Device::Cuda ? "CUDA: " + cuda_info().name
+                               : std::to_string(parallel::max_threads()) + " threads",
       static_cast<double>(need) / 1e6);
 
   io::RunRecord run("snn", options.command_line);
@@ -166,7 +168,7 @@ SnnRunResult simulate(const config::Config& cfg, const SnnRunOptions& options,
     for (auto* v : {&r.p, &r.D, &r.A, &r.E, &r.Theta}) v->assign(total, 0.0f);
   }
   r.modulation = modulation_signal(p);
-  Population pop(p.neuron, N, p.seed);
+  Population pop(p.neuron, N, p.seed, 0, 0, p.device);
   // About 100 chunks, but at least ~1e6 neuron-steps per call so that the parallel region of
   // each call stays cheap next to its work.
   const std::size_t chunk =
@@ -235,6 +237,7 @@ SnnRunResult simulate(const config::Config& cfg, const SnnRunOptions& options,
   summary["dt_ms"] = dt_ms;
   summary["input"] = input_name;
   summary["seed"] = p.seed;
+  summary["device"] = p.device == Device::Cuda ? "cuda (" + cuda_info().name + ")" : "cpu";
   if (r.status != RunStatus::Completed) summary["status"] = to_string(r.status);
   summary["rates"] = stats_json(r.stats, N);
   summary["mean_voltage"] =

@@ -181,6 +181,8 @@ config::BoundSchema<SnnRunParams> build_keys() {
          {"ms", "milliseconds per model time unit"}, kPositive);
   b.bind("sim.training", QNEURO_MEMBER(training),
          {"", "train-mode semantics (see compat.eval_threshold_half)"});
+  b.bind("sim.device", QNEURO_MEMBER(device),
+         {"", "where the population runs: cpu, or cuda (a GPU, docs/gpu.md)"});
   // --- input ---
   b.bind("input.kind", QNEURO_MEMBER(input.kind), {"", "input current (docs/snn.md)"});
   b.bind("input.level", QNEURO_MEMBER(input.level),
@@ -241,6 +243,11 @@ SnnRunParams snn_params_from_config(const config::Config& cfg) {
   if (r.input.kind != InputKind::File && !r.input.path.empty()) {
     cfg.fail("input.path", "is only read with input.kind = \"file\" (input.kind is \"" +
                                to_string(r.input.kind) + "\")");
+  }
+  try {
+    require_device(r.device, "sim.device");
+  } catch (const InputError& e) {
+    throw ConfigError(std::string("snn config: ") + e.what());
   }
   const double step_prob = r.input.rate_hz * p.dt * r.time_unit_ms * 1e-3;
   if (r.input.kind == InputKind::Poisson && step_prob > 1.0) {

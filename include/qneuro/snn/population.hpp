@@ -26,13 +26,19 @@
 // and each step of a block is one vectorised loop over its lanes calling qlif_advance (built
 // for AVX-512, AVX2 and baseline x86-64 by target clones; no FMA contraction, so every clone and
 // the scalar qlif_step give the same bits). Denormals are flushed to zero inside the kernel.
+//
+// Device::Cuda (docs/gpu.md) runs the same update on a GPU: the states stay on the device
+// between calls, inputs and outputs stream through it in chunks, and the results equal the CPU
+// kernel's bit for bit (the same code and random numbers; core/hd.hpp).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
+#include "qneuro/core/device.hpp"
 #include "qneuro/snn/params.hpp"
 #include "qneuro/snn/qlif_step.hpp"
 
@@ -69,11 +75,21 @@ struct Modulation {
 void draw_step_randoms(uint32_t seed, uint32_t layer, uint64_t t, uint64_t b, uint64_t neuron,
                        int shots, float& xi, float* u, uint64_t episode = 0);
 
+namespace device {
+class QlifRunner;
+}
+
 class Population {
  public:
-  /// Validates `params` (InputError naming the parameter).
+  /// Validates `params` (InputError naming the parameter); Device::Cuda needs a usable GPU
+  /// (InputError saying why not, core/device.hpp).
   Population(NeuronParams params, std::size_t neurons, uint32_t seed, uint32_t layer = 0,
-             std::size_t first_neuron = 0);
+             std::size_t first_neuron = 0, Device device = Device::Cpu);
+  ~Population();
+  Population(Population&&) noexcept;
+  Population& operator=(Population&&) noexcept;
+  Population(const Population&) = delete;
+  Population& operator=(const Population&) = delete;
 
   /// Simulates T steps of a (T, B, N) input. The batch size is fixed by the first call after
   /// construction or reset(); a different B (or a wrong input size) throws InputError.
@@ -90,10 +106,12 @@ class Population {
   [[nodiscard]] std::size_t batch() const { return B_; }
   [[nodiscard]] uint64_t time() const { return t_; }
   [[nodiscard]] const NeuronParams& params() const { return params_; }
-  /// State of neuron n in batch b (for tests and checkpoints).
-  [[nodiscard]] const NeuronState<float>& state(std::size_t b, std::size_t n) const {
-    return states_[b * N_ + n];
-  }
+  [[nodiscard]] Device device() const { return device_; }
+  /// State of neuron n in batch b (for tests and checkpoints; on a GPU, copied back first).
+  [[nodiscard]] const NeuronState<float>& state(std::size_t b, std::size_t n) const;
+  /// Device::Cuda: device bytes per buffer set of the streamed chunks (0 = automatic); tests
+  /// set it small to cut a run into many chunks.
+  void set_device_chunk_bytes(std::size_t bytes);
 
  private:
   void check_input(std::span<const float> input, std::size_t T, std::size_t B,
@@ -106,7 +124,10 @@ class Population {
   std::size_t first_;
   std::size_t B_ = 0;
   uint64_t t_ = 0;
-  std::vector<NeuronState<float>> states_;
+  mutable std::vector<NeuronState<float>> states_;
+  Device device_ = Device::Cpu;
+  std::unique_ptr<device::QlifRunner> gpu_;
+  mutable bool states_on_device_ = false;  ///< states_ is stale; the runner holds the state
 };
 
 }  // namespace qneuro::snn

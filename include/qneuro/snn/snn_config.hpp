@@ -9,6 +9,7 @@
 
 #include "qneuro/core/config.hpp"
 #include "qneuro/core/config_bindings.hpp"
+#include "qneuro/core/device.hpp"
 #include "qneuro/snn/inputs.hpp"
 #include "qneuro/snn/params.hpp"
 
@@ -55,6 +56,7 @@ struct SnnRunParams {
   ModulationSpec modulation;
   bool record_voltage = true, record_traces = false;
   bool training = true;  ///< train()/eval() semantics for CompatSwitches::eval_threshold_half
+  Device device = Device::Cpu;  ///< where the population runs (docs/gpu.md)
 
   /// Sampling rate of the recorded per-step signals: 1000 / (dt * time_unit_ms) Hz.
   [[nodiscard]] double fs_hz() const { return 1000.0 / (neuron.dt * time_unit_ms); }

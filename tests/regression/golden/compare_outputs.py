@@ -13,7 +13,8 @@ usage: compare_outputs.py EXPECTED_DIR ACTUAL_DIR
              an optimizer's state by parameter addresses, so optimizer.pt compares the set of
              its tensor blobs
   *.stdout   JSON if it parses as JSON; otherwise text with its timings masked (TEXT_TIMINGS)
-  others     byte for byte (EDF, TOML, CSV, text)
+  *.toml     byte for byte, except lines of keys added since (ADDED_TOML_LINES, at defaults)
+  others     byte for byte (EDF, CSV, text)
 Exit 0 if all equal, 1 listing every difference."""
 import json
 import re
@@ -29,6 +30,7 @@ VOLATILE_KEYS = {
     "wall_s", "started_at", "git_hash", "qneuro_version", "build_type", "threads",
     "throughput", "timing_s", "seconds", "train_seconds", "train_tokens_per_s", "tokens_per_s",
     "samples_per_s", "stepping_s", "peak_rss_mb", "command_line",
+    "device",  # where a run ran (cpu, or cuda and the GPU's name): the machine, not the result
 }
 # The inputs run_cases.py copies next to the outputs.
 INPUTS = {p.name for p in (Path(__file__).resolve().parent / "inputs").iterdir()}
@@ -37,6 +39,19 @@ VOLATILE_DATASETS = {"epoch/seconds", "epoch/samples_per_s", "train/tokens_per_s
 # Datasets added to a file after the golden outputs were written (new data, nothing changed):
 # allowed in the actual file only. viz.h5's /head_scores: the dashboard's per-head attention.
 ADDED_DATASETS = {"head_scores"}
+# Config keys added after the golden outputs were written, at their defaults (lines of
+# config.resolved.toml allowed in the actual file only): `qneuro snn`'s sim.device.
+ADDED_TOML_LINES = {"device = 'cpu'"}
+
+
+def same_toml(e_path, a_path):
+    et, at = e_path.read_text(), a_path.read_text()
+    if et == at:
+        return True
+    expected_lines = set(et.splitlines())
+    kept = [line for line in at.splitlines()
+            if not (line in ADDED_TOML_LINES and line not in expected_lines)]
+    return "\n".join(kept) + ("\n" if at.endswith("\n") else "") == et
 
 
 def scrub(value, path=""):
@@ -140,6 +155,9 @@ def compare_dirs(expected, actual):
         elif rel.suffix == ".stdout":
             if not same_stdout(e, a):
                 diffs.append(f"{rel}: output differs")
+        elif rel.suffix == ".toml":
+            if not same_toml(e, a):
+                diffs.append(f"{rel}: bytes differ")
         elif e.read_bytes() != a.read_bytes():
             diffs.append(f"{rel}: bytes differ")
     return diffs, len(e_files)
