@@ -25,8 +25,9 @@ class Recording:
         data: float64 array (channels, samples), µV.
         fs: sampling rate, Hz.
         ch_names: channel labels.
-        annotations: list of (onset_s, duration_s, text) (EDF+ annotations).
-        format: "edf", "edf+", "csv" or "hdf5".
+        annotations: list of (onset_s, duration_s, text) (EDF+/BDF+ annotations,
+            BrainVision markers).
+        format: "edf", "edf+", "bdf", "bdf+", "brainvision", "csv" or "hdf5".
         source: the file it was read from.
     """
 

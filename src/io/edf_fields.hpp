@@ -1,5 +1,6 @@
 // Private to the EDF reader and writer (src/io/edf_read.cpp, edf_write.cpp): the header layout of
-// the EDF spec, its fixed-width ASCII fields, and the text and number conventions both sides share.
+// the EDF spec (which BDF shares), its fixed-width ASCII fields, and the text and number
+// conventions both sides share.
 #pragma once
 
 #include <array>
@@ -22,6 +23,16 @@ constexpr std::string_view kVersion = "0       ";
 constexpr std::string_view kAnnotationLabel = "EDF Annotations";
 constexpr int32_t kInt16Min = std::numeric_limits<int16_t>::min();
 constexpr int32_t kInt16Max = std::numeric_limits<int16_t>::max();
+// BDF (BioSemi): the version field is the byte 0xFF then "BIOSEMI", samples are 24-bit, and the
+// reserved field says "24BIT" (BDF+, as EDFlib writes it, says "BDF+C" or "BDF+D" there instead
+// and names its annotation signals "BDF Annotations").
+constexpr std::string_view kBdfVersion =
+    "\xFF"
+    "BIOSEMI";
+constexpr std::string_view kBdfReserved = "24BIT";
+constexpr std::string_view kBdfAnnotationLabel = "BDF Annotations";
+constexpr int32_t kInt24Min = -(1 << 23);
+constexpr int32_t kInt24Max = (1 << 23) - 1;
 // TAL (Time-stamped Annotation List) separators, EDF+ spec section 2.2.2.
 constexpr char kTalDuration = '\x15';
 constexpr char kTalText = '\x14';

@@ -1,4 +1,6 @@
-// EDF/EDF+ reader (the rules are stated in qneuro/io/edf.hpp).
+// EDF/EDF+ and BDF/BDF+ reader (the rules are stated in qneuro/io/edf.hpp). BDF differs from EDF
+// only in its version field, its reserved field, 3-byte samples and the int24 digital range, so
+// one reader handles both with the sample width as a parameter.
 #include "qneuro/io/edf.hpp"
 
 #include <algorithm>
@@ -40,8 +42,9 @@ class EdfReader {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw InputError("EDF file " + quote_path(path_) + ": " + what);
+    throw InputError(kind() + " file " + quote_path(path_) + ": " + what);
   }
+  std::string kind() const { return file_.bdf ? "BDF" : "EDF"; }
 
   void open() {
     std::error_code ec;
@@ -106,17 +109,21 @@ class EdfReader {
     std::string main;
     const size_t available = static_cast<size_t>(std::min<uintmax_t>(file_size_, kMainHeaderBytes));
     read_exactly(main, available, "the main header");
-    if (available < kVersion.size() || main.substr(0, kVersion.size()) != kVersion) {
-      throw InputError(quote_path(path_) + " is not an EDF file: its first 8 bytes are " +
-                       quote_text(main.substr(0, kVersion.size())) + ", expected " +
-                       quote_text(kVersion));
+    const std::string_view version = std::string_view(main).substr(0, kVersion.size());
+    file_.bdf = version == kBdfVersion;
+    if (version != kVersion && !file_.bdf) {
+      throw InputError(quote_path(path_) + " is not an EDF file (nor BDF): its first 8 bytes are " +
+                       quote_text(version) + ", expected " + quote_text(kVersion) + " (EDF) or " +
+                       quote_text(kBdfVersion) + " (BDF)");
     }
     if (available < kMainHeaderBytes) {
-      throw InputError(quote_path(path_) + " is not an EDF file (or is truncated): it has " +
-                       std::to_string(file_size_) + " bytes, fewer than the " +
-                       std::to_string(kMainHeaderBytes) + "-byte EDF header");
+      throw InputError(quote_path(path_) + " is not an " + kind() +
+                       " file (or is truncated): it has " + std::to_string(file_size_) +
+                       " bytes, fewer than the " + std::to_string(kMainHeaderBytes) + "-byte " +
+                       kind() + " header");
     }
     header_ = std::move(main);
+    sample_bytes_ = file_.bdf ? 3 : 2;
 
     const int64_t n_signals = integer(main_text(kSignalCountField), describe(kSignalCountField));
     if (n_signals < 1 || n_signals > kMaxSignals) {
@@ -146,8 +153,15 @@ class EdfReader {
     file_.start_date = to_utf8(main_text(kStartDateField));
     file_.start_time = to_utf8(main_text(kStartTimeField));
     const std::string_view reserved = main_text(kReservedField);
-    if (reserved.starts_with("EDF+C")) file_.variant = EdfVariant::EdfPlusContinuous;
-    if (reserved.starts_with("EDF+D")) file_.variant = EdfVariant::EdfPlusDiscontinuous;
+    const std::string plus = kind() + "+";
+    if (reserved.starts_with(plus + "C")) file_.variant = EdfVariant::EdfPlusContinuous;
+    if (reserved.starts_with(plus + "D")) file_.variant = EdfVariant::EdfPlusDiscontinuous;
+    // EDF leaves the field free unless it says EDF+; BDF has no other way to say that its
+    // samples are 24-bit, so a BDF file must say so (or be BDF+).
+    if (file_.bdf && file_.variant == EdfVariant::Edf && !reserved.starts_with(kBdfReserved)) {
+      fail(describe(kReservedField) + " is " + quote_text(reserved) + ", expected " +
+           quote_text(kBdfReserved) + " (BioSemi BDF) or 'BDF+C' / 'BDF+D' (BDF+)");
+    }
   }
 
   void read_signal_headers() {
@@ -187,14 +201,14 @@ class EdfReader {
       fail(describe(kSamplesPerRecord, s) + " is " + std::to_string(samples) + ", expected 1 to " +
            std::to_string(kMaxFieldInteger));
     }
-    layout.n_bytes_in_record = 2 * static_cast<size_t>(samples);
+    layout.n_bytes_in_record = sample_bytes_ * static_cast<size_t>(samples);
     // Numeric fields must be numbers even for annotation signals (garbage means a broken file),
     // but their ranges are meaningless there, so only ordinary signals are range-checked.
     const double physical_min = decimal(signal_text(kPhysicalMin, s), describe(kPhysicalMin, s));
     const double physical_max = decimal(signal_text(kPhysicalMax, s), describe(kPhysicalMax, s));
     const int64_t digital_min = integer(signal_text(kDigitalMin, s), describe(kDigitalMin, s));
     const int64_t digital_max = integer(signal_text(kDigitalMax, s), describe(kDigitalMax, s));
-    if (signal_text(kLabel, s) == kAnnotationLabel) {
+    if (signal_text(kLabel, s) == (file_.bdf ? kBdfAnnotationLabel : kAnnotationLabel)) {
       layout.is_annotation = true;
       return layout;
     }
@@ -223,18 +237,52 @@ class EdfReader {
   }
 
   void check_digital_limit(int64_t value, SignalField field, size_t s) const {
-    if (value < kInt16Min || value > kInt16Max) {
-      fail(describe(field, s) + " is " + std::to_string(value) + ", outside the 16-bit range " +
-           std::to_string(kInt16Min) + " to " + std::to_string(kInt16Max));
+    const int32_t low = file_.bdf ? kInt24Min : kInt16Min;
+    const int32_t high = file_.bdf ? kInt24Max : kInt16Max;
+    if (value < low || value > high) {
+      fail(describe(field, s) + " is " + std::to_string(value) + ", outside the " +
+           (file_.bdf ? "24" : "16") + "-bit range " + std::to_string(low) + " to " +
+           std::to_string(high));
     }
   }
 
-  std::string size_mismatch(const std::string& promise, uintmax_t expected) const {
+  std::string size_mismatch(const std::string& promise, uintmax_t expected) {
     const std::string sizes = std::to_string(expected) + " bytes) but the file has " +
                               std::to_string(file_size_) + " bytes";
     if (file_size_ < expected) return "truncated: " + promise + " (" + sizes;
-    return "file size mismatch: " + promise + " (" + sizes + "; " +
-           std::to_string(file_size_ - expected) + " bytes too many";
+    const uintmax_t excess = file_size_ - expected;
+    return "file size mismatch: " + promise + " (" + sizes + "; " + std::to_string(excess) +
+           " bytes too many" + text_transfer_hint([&](uintmax_t pairs) { return pairs == excess; });
+  }
+
+  // A binary file sent as text (FTP ASCII mode, a text-mode copy, a repository that normalises
+  // line endings) gains a CR before every LF. When every LF in the file has a CR before it and
+  // `explains(pairs)` says those CR LF pairs account for the extra bytes, the message says so:
+  // the header is then fine and only the transfer needs repeating. Only runs on a file already
+  // rejected, so reading it once more costs nothing in the normal case.
+  template <class Explains>
+  std::string text_transfer_hint(Explains explains) {
+    stream_.clear();
+    stream_.seekg(0);
+    std::string chunk(1 << 20, '\0');
+    uintmax_t lf = 0;
+    uintmax_t crlf = 0;
+    char previous = '\0';
+    while (stream_) {
+      stream_.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      const auto got = static_cast<size_t>(stream_.gcount());
+      for (size_t i = 0; i < got; ++i) {
+        if (chunk[i] == '\n') {
+          ++lf;
+          if (previous == '\r') ++crlf;
+        }
+        previous = chunk[i];
+      }
+    }
+    if (lf == 0 || crlf != lf || !explains(crlf)) return "";
+    return "; it contains " + std::to_string(crlf) +
+           " CR LF pairs and every LF byte in it follows a CR: the file was probably converted as "
+           "text (line endings) in transfer; fetch it again in binary mode";
   }
 
   // The size check comes before any allocation for the data: it bounds everything read below
@@ -248,7 +296,10 @@ class EdfReader {
       if (data_bytes % record_bytes_ != 0) {
         fail("number of data records is -1 (unknown) and the " + std::to_string(data_bytes) +
              " data bytes are not a whole number of " + std::to_string(record_bytes_) +
-             "-byte records (file size " + std::to_string(file_size_) + " bytes)");
+             "-byte records (file size " + std::to_string(file_size_) + " bytes)" +
+             text_transfer_hint([&](uintmax_t pairs) {
+               return pairs <= data_bytes && (data_bytes - pairs) % record_bytes_ == 0;
+             }));
       }
       file_.n_records = static_cast<int64_t>(data_bytes / record_bytes_);
       return;
@@ -274,10 +325,17 @@ class EdfReader {
            static_cast<double>(signal.digital_max - signal.digital_min);
   }
 
-  static int16_t int16_at(std::string_view bytes, size_t pos) {
+  static int32_t int16_at(std::string_view bytes, size_t pos) {
     const auto low = static_cast<unsigned char>(bytes[pos]);
     const auto high = static_cast<unsigned char>(bytes[pos + 1]);
     return static_cast<int16_t>(static_cast<uint16_t>(low | (high << 8U)));
+  }
+  // Little-endian two's complement in 3 bytes: sign-extended from bit 23.
+  static int32_t int24_at(std::string_view bytes, size_t pos) {
+    const uint32_t value = static_cast<uint32_t>(static_cast<unsigned char>(bytes[pos])) |
+                           static_cast<uint32_t>(static_cast<unsigned char>(bytes[pos + 1])) << 8U |
+                           static_cast<uint32_t>(static_cast<unsigned char>(bytes[pos + 2])) << 16U;
+    return static_cast<int32_t>(value ^ 0x800000U) - (1 << 23);
   }
 
   void read_records() {
@@ -306,9 +364,16 @@ class EdfReader {
       }
       EdfSignal& signal = file_.signals[ordinary++];
       const double gain = physical_per_digital(signal);
-      for (size_t pos = 0; pos < bytes.size(); pos += 2) {
-        const int32_t steps = int16_at(bytes, pos) - signal.digital_min;
-        signal.samples.push_back(signal.physical_min + static_cast<double>(steps) * gain);
+      if (sample_bytes_ == 3) {
+        for (size_t pos = 0; pos < bytes.size(); pos += 3) {
+          const int32_t steps = int24_at(bytes, pos) - signal.digital_min;
+          signal.samples.push_back(signal.physical_min + static_cast<double>(steps) * gain);
+        }
+      } else {
+        for (size_t pos = 0; pos < bytes.size(); pos += 2) {
+          const int32_t steps = int16_at(bytes, pos) - signal.digital_min;
+          signal.samples.push_back(signal.physical_min + static_cast<double>(steps) * gain);
+        }
       }
     }
     if (has_annotation_signal_) record_time_keeping(r, record_onset);
@@ -402,9 +467,9 @@ class EdfReader {
       return;
     }
     if (file_.variant == EdfVariant::EdfPlusDiscontinuous) {
-      fail(
-          "EDF+D (discontinuous) file has no 'EDF Annotations' signal, so the onsets of its "
-          "data records are unknown");
+      fail(kind() + "+D (discontinuous) file has no '" +
+           std::string(file_.bdf ? kBdfAnnotationLabel : kAnnotationLabel) +
+           "' signal, so the onsets of its data records are unknown");
     }
     for (int64_t r = 0; r < file_.n_records; ++r) {
       file_.record_onsets_s.push_back(static_cast<double>(r) * file_.record_duration_s);
@@ -416,6 +481,7 @@ class EdfReader {
   uintmax_t file_size_ = 0;
   std::string header_;
   size_t n_signals_ = 0;
+  size_t sample_bytes_ = 2;  // 2: EDF (int16), 3: BDF (int24)
   size_t header_bytes_ = 0;
   size_t record_bytes_ = 0;
   int64_t declared_records_ = 0;

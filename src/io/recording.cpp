@@ -1,6 +1,7 @@
 #include "qneuro/io/recording.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -11,6 +12,7 @@
 #include "qneuro/core/log.hpp"
 #include "qneuro/core/strings.hpp"
 #include "qneuro/io/atomic_file.hpp"
+#include "qneuro/io/brainvision.hpp"
 #include "qneuro/io/csv.hpp"
 #include "qneuro/io/hdf5.hpp"
 
@@ -20,40 +22,76 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kTimeseriesSchema = "qneuro.timeseries/1";
+// BDF's version field: the byte 0xFF, then "BIOSEMI" (two literals: "\xFFB" would be one
+// hex escape).
+constexpr std::string_view kBdfMagic =
+    "\xFF"
+    "BIOSEMI";
 
-enum class Format { Edf, Hdf5, Csv };
+enum class Format { Edf, Hdf5, BrainVision, Csv };
 
 Format detect_format(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError("input file not found: '" + path.string() + "'");
   if (fs::is_directory(path, ec)) {
-    throw InputError("'" + path.string() + "' is a directory, expected an EDF, CSV or HDF5 file");
+    throw InputError("'" + path.string() +
+                     "' is a directory, expected an EDF, BDF, BrainVision (.vhdr), CSV or HDF5 "
+                     "file");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot open '" + path.string() + "' for reading");
-  char head[8] = {};
-  in.read(head, sizeof head);
-  const auto got = static_cast<std::size_t>(in.gcount());
-  if (got == 8 && std::string(head, 8) == "0       ") return Format::Edf;
-  if (got == 8 && std::string(head, 8) == "\x89HDF\r\n\x1a\n") return Format::Hdf5;
+  // Enough for the longest BrainVision identification line (about 60 characters) after a BOM.
+  std::string head(128, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  const std::string_view magic = std::string_view(head).substr(0, 8);
+  // read_edf tells EDF from BDF by the same field.
+  if (magic == "0       " || magic == kBdfMagic) return Format::Edf;
+  if (magic == "\x89HDF\r\n\x1a\n") return Format::Hdf5;
+  if (is_brainvision_header(head)) return Format::BrainVision;
   const std::string ext = strings::to_lower(path.extension().string());
   if (ext == ".edf" || ext == ".bdf" || ext == ".rec") {
     throw InputError("'" + path.string() +
-                     "' is not an EDF file: its header does not start with "
-                     "the EDF version field \"0       \"" +
-                     (ext == ".bdf" ? " (BDF, 24-bit BioSemi, is not supported)" : std::string()));
+                     "' is not an EDF file (nor BDF): its header does not start with the EDF "
+                     "version field \"0       \" or the BDF one \"\\xFFBIOSEMI\"");
   }
   if (ext == ".h5" || ext == ".hdf5") {
     throw InputError("'" + path.string() + "' is not an HDF5 file (no HDF5 signature)");
   }
+  if (ext == ".vhdr") {
+    throw InputError("'" + path.string() +
+                     "' is not a BrainVision header: its first line does not start with "
+                     "\"Brain Vision Data Exchange Header File\" or \"BrainVision Data Exchange "
+                     "Header File\"");
+  }
+  if (ext == ".vmrk" || ext == ".eeg") {
+    throw InputError("'" + path.string() +
+                     "' is not read on its own: if it is part of a BrainVision recording, give "
+                     "its header (.vhdr), which names the data and marker files");
+  }
   return Format::Csv;
+}
+
+// EDF, BDF and BrainVision channels carry their unit: voltages become microvolts, anything else
+// (a BioSemi Status channel, a temperature) is kept as stored, with a warning.
+void append_in_microvolts(Recording& rec, const fs::path& path, std::string label,
+                          const std::string& unit, std::vector<double> samples) {
+  const auto scale = microvolts_per_unit(unit);
+  if (!scale) {
+    log::warn("{}: channel '{}' has physical dimension '{}', not a voltage: analysed unscaled",
+              path.string(), label, unit);
+  } else if (*scale != 1.0) {
+    for (double& v : samples) v *= *scale;
+  }
+  rec.channels.push_back(std::move(label));
+  rec.data.push_back(std::move(samples));
 }
 
 Recording from_edf(const fs::path& path, const LoadOptions& opt) {
   EdfFile edf = read_edf(path);
   Recording rec;
   rec.source = path.string();
-  rec.format = edf.variant == EdfVariant::Edf ? "edf" : "edf+";
+  rec.format = std::string(edf.bdf ? "bdf" : "edf") + (edf.variant == EdfVariant::Edf ? "" : "+");
   rec.annotations = std::move(edf.annotations);
   // EDF+D may skip time between records; the samples are analysed as one continuous signal.
   std::size_t gaps = 0;
@@ -92,15 +130,23 @@ Recording from_edf(const fs::path& path, const LoadOptions& opt) {
   rec.sfreq_hz = by_rate.begin()->first;
   for (std::size_t i : picked) {
     EdfSignal& s = edf.signals[i];
-    const auto scale = microvolts_per_unit(s.physical_dimension);
-    if (!scale) {
-      log::warn("{}: channel '{}' has physical dimension '{}', not a voltage: analysed unscaled",
-                path.string(), s.label, s.physical_dimension);
-    } else if (*scale != 1.0) {
-      for (double& v : s.samples) v *= *scale;
-    }
-    rec.channels.push_back(s.label);
-    rec.data.push_back(std::move(s.samples));
+    append_in_microvolts(rec, path, s.label, s.physical_dimension, std::move(s.samples));
+  }
+  return rec;
+}
+
+Recording from_brainvision(const fs::path& path, const LoadOptions& opt) {
+  BrainVisionFile bv = read_brainvision(path);
+  Recording rec;
+  rec.source = path.string();
+  rec.format = "brainvision";
+  rec.sfreq_hz = bv.sfreq_hz;
+  rec.annotations = std::move(bv.annotations);
+  std::vector<std::string> labels;
+  for (const auto& c : bv.channels) labels.push_back(c.name);
+  for (std::size_t i : select_channels(labels, opt.channels, path.string())) {
+    BrainVisionChannel& c = bv.channels[i];
+    append_in_microvolts(rec, path, c.name, c.unit, std::move(c.samples));
   }
   return rec;
 }
@@ -173,6 +219,62 @@ void check_finite(const Recording& rec) {
 
 }  // namespace
 
+std::string canonical_channel_label(std::string_view label) {
+  std::string s;
+  for (const char c : label) {
+    if (c != ' ' && c != '\t') s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  while (!s.empty() && s.back() == '.') s.pop_back();
+  for (const char* prefix : {"eeg-", "eeg_", "eeg"}) {
+    // "EEG C3" lost its space above; keep a bare "eeg" label (or "eeg1") as it is.
+    const std::string_view p(prefix);
+    if (s.size() > p.size() && s.starts_with(p) &&
+        std::isalpha(static_cast<unsigned char>(s[p.size()]))) {
+      s.erase(0, p.size());
+      break;
+    }
+  }
+  static const char* const kReferences[] = {"a1a2", "m1m2", "ref", "avg", "le", "re",
+                                            "ar",   "a1",   "a2",  "m1",  "m2"};
+  const auto dash = s.find_last_of("-_");
+  if (dash != std::string::npos && dash > 0) {
+    const std::string tail = s.substr(dash + 1);
+    for (const char* r : kReferences) {
+      if (tail == r) {
+        s.erase(dash);
+        break;
+      }
+    }
+  }
+  while (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::vector<std::string> suggest_channels(std::string_view want,
+                                          const std::vector<std::string>& labels,
+                                          std::size_t count) {
+  const std::string w = canonical_channel_label(want);
+  struct Ranked {
+    std::size_t distance, length_gap, index;
+  };
+  std::vector<Ranked> ranked;
+  const std::size_t allowed = std::max<std::size_t>(1, w.size() / 2);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const std::string c = canonical_channel_label(labels[i]);
+    const std::size_t d = strings::edit_distance(w, c);
+    if (d > allowed) continue;
+    const std::size_t gap = c.size() > w.size() ? c.size() - w.size() : w.size() - c.size();
+    ranked.push_back({d, gap, i});
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    return a.distance != b.distance ? a.distance < b.distance : a.length_gap < b.length_gap;
+  });
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < ranked.size() && k < count; ++k)
+    out.push_back(labels[ranked[k].index]);
+  return out;
+}
+
 std::vector<std::size_t> select_channels(const std::vector<std::string>& labels,
                                          const ChannelSelection& selection,
                                          const std::string& source) {
@@ -188,17 +290,33 @@ std::vector<std::size_t> select_channels(const std::vector<std::string>& labels,
       chosen.insert(static_cast<std::size_t>(exact - labels.begin()));
       continue;
     }
-    std::vector<std::size_t> folded;
+    const std::string canonical = canonical_channel_label(want);
+    std::vector<std::size_t> matches;
     for (std::size_t i = 0; i < labels.size(); ++i) {
-      if (strings::to_lower(labels[i]) == strings::to_lower(want)) folded.push_back(i);
+      if (!canonical.empty() && canonical_channel_label(labels[i]) == canonical) {
+        matches.push_back(i);
+      }
     }
-    if (folded.size() == 1) {
-      chosen.insert(folded.front());
+    if (matches.size() == 1) {
+      chosen.insert(matches.front());
       continue;
     }
+    auto quoted = [&](const std::vector<std::size_t>& idx) {
+      std::vector<std::string> q;
+      for (const std::size_t i : idx) q.push_back("'" + labels[i] + "'");
+      return strings::join(q, ", ");
+    };
+    if (matches.size() > 1) {
+      throw InputError("channel '" + want + "' is ambiguous in '" + source + "': it matches " +
+                       quoted(matches) + "; give one of these labels exactly");
+    }
     std::string msg = "'" + source + "' has no channel named '" + want + "'";
-    const auto near = strings::closest_match(want, labels);
-    if (!near.empty()) msg += " (did you mean '" + near + "'?)";
+    const auto near = suggest_channels(want, labels);
+    if (!near.empty()) {
+      std::vector<std::string> q;
+      for (const auto& n : near) q.push_back("'" + n + "'");
+      msg += " (did you mean " + strings::join(q, " or ") + "?)";
+    }
     msg += "; available: " + strings::join(labels, ", ");
     throw InputError(msg);
   }
@@ -232,6 +350,9 @@ Recording load_recording(const fs::path& path, const LoadOptions& options) {
       break;
     case Format::Hdf5:
       rec = from_hdf5(path, options);
+      break;
+    case Format::BrainVision:
+      rec = from_brainvision(path, options);
       break;
     case Format::Csv:
       rec = from_csv(path, options);

@@ -1,15 +1,26 @@
-// EDF and EDF+ (European Data Format) reader and writer.
+// EDF and EDF+ (European Data Format) reader and writer; the reader also reads BDF (BioSemi).
 //
 // Format (Kemp et al. 1992; EDF+: Kemp & Olivan 2003): a 256-byte ASCII header, 256 bytes per
 // signal of per-signal header fields, then `n_records` data records, each holding
 // `samples_per_record[s]` little-endian int16 samples of every signal s in turn.
 // Physical value = phys_min + (digital - dig_min) * (phys_max - phys_min) / (dig_max - dig_min).
 //
+// BDF (BioSemi's 24-bit EDF) is the same layout with the version field 0xFF "BIOSEMI", "24BIT" at
+// the start of the reserved field and 3-byte little-endian two's-complement samples (digital
+// range within int24). BDF+ (EDFlib) has "BDF+C"/"BDF+D" in the reserved field instead and
+// "BDF Annotations" signals holding EDF+ TALs in 3-byte units. Every rule below holds for BDF
+// with int24 in place of int16; a BDF file whose reserved field says neither is rejected (nothing
+// else tells its sample width). BioSemi's "Status" channel (trigger and status bits, dimension
+// "Boolean") is returned like any other signal; BioSemi gives it equal physical and digital
+// ranges, so its value is the signed 24-bit word (trigger codes: the low 16 bits of value mod
+// 2^24).
+//
 // Reader conventions:
 //  - labels and text fields are trimmed of surrounding spaces only (inner text kept); bytes that
 //    are not valid UTF-8 (real files contain Latin-1, e.g. 0xB5 for µ) are decoded as Latin-1, so
 //    every returned string is UTF-8;
-//  - "EDF Annotations" signals (EDF+) are not returned as signals: their TALs are parsed into
+//  - "EDF Annotations" signals (EDF+; "BDF Annotations" in BDF+) are not returned as signals: their
+//  TALs are parsed into
 //    `annotations` (onset, duration, text; one annotation per text of a TAL; sorted by onset,
 //    file order kept for equal onsets). The first TAL of each record of the first annotation
 //    signal, if its first text is empty, is the time-keeping annotation: its onset goes to
@@ -18,6 +29,8 @@
 //  - header vs file size is checked: the file must hold exactly header_bytes + n_records *
 //    record_bytes (a short file is "truncated", any mismatch names both sizes); n_records = -1
 //    (recording still in progress) is resolved from the file size when it divides exactly;
+//    a larger file whose every LF byte has a CR before it, with as many CR LF pairs as extra
+//    bytes, is said to have been transferred as text (the usual way such files arise);
 //  - every numeric header field is validated (a number, dig_min < dig_max within int16,
 //    phys_min != phys_max, 1 <= samples_per_record <= 99999999, 1 <= ns <= 100000,
 //    header_bytes = 256 * (ns + 1), record_duration > 0 unless the file has no ordinary signals);
@@ -71,19 +84,21 @@ struct EdfSignal {
 enum class EdfVariant { Edf, EdfPlusContinuous, EdfPlusDiscontinuous };
 
 struct EdfFile {
-  EdfVariant variant = EdfVariant::Edf;
-  std::string patient;     ///< local patient identification, trimmed
-  std::string recording;   ///< local recording identification, trimmed
-  std::string start_date;  ///< "dd.mm.yy" as in the header
-  std::string start_time;  ///< "hh.mm.ss" as in the header
+  bool bdf = false;                      ///< BDF/BDF+ (24-bit samples), else EDF/EDF+ (16-bit)
+  EdfVariant variant = EdfVariant::Edf;  ///< BDF+C/BDF+D map to the EDF+ variants
+  std::string patient;                   ///< local patient identification, trimmed
+  std::string recording;                 ///< local recording identification, trimmed
+  std::string start_date;                ///< "dd.mm.yy" as in the header
+  std::string start_time;                ///< "hh.mm.ss" as in the header
   double record_duration_s = 0.0;
   int64_t n_records = 0;
   std::vector<EdfSignal> signals;       ///< ordinary signals (annotation signals excluded)
-  std::vector<Annotation> annotations;  ///< EDF+ annotations (time-keeping TALs excluded)
+  std::vector<Annotation> annotations;  ///< EDF+/BDF+ annotations (time-keeping TALs excluded)
   std::vector<double> record_onsets_s;  ///< EDF+: onset of each record; empty for plain EDF
 };
 
-/// Reads an EDF or EDF+ file. Throws InputError (naming the file) on any format violation.
+/// Reads an EDF, EDF+, BDF or BDF+ file (told apart by the version and reserved fields, not the
+/// extension). Throws InputError (naming the file) on any format violation.
 EdfFile read_edf(const std::filesystem::path& path);
 
 /// One signal to write. `samples` are physical values in `physical_dimension` units.
