@@ -1,5 +1,6 @@
 // qneuro analyze INPUT: spectral and connectivity analysis of an EEG recording (eeg/run.hpp).
 #include <iostream>
+#include <optional>
 
 #include "cli_common.hpp"
 #include "qneuro/core/error.hpp"
@@ -17,20 +18,32 @@ struct AnalyzeOptions {
   std::string channels_regex;
   bool no_connectivity = false;
   bool print_json = false;
+  std::string epochs, events, baseline;
+  std::optional<double> tmin, tmax, reject_uv;
   ConfigOptions config;
 };
 
-/// --channels, --channels-regex and --no-connectivity as --set strings (user --set wins).
+/// "a,b" as a TOML array of strings.
+std::string toml_string_list(const std::string& comma_separated) {
+  std::vector<std::string> quoted;
+  for (const auto& name : strings::split(comma_separated, ',')) {
+    const auto t = strings::trim(name);
+    if (!t.empty()) quoted.push_back(toml_quote(t));
+  }
+  return "[" + strings::join(quoted, ", ") + "]";
+}
+
+/// The shortcut options as --set strings (user --set wins).
 std::vector<std::string> shortcuts(const AnalyzeOptions& opt) {
   std::vector<std::string> sets;
-  if (!opt.channels.empty()) {
-    std::vector<std::string> quoted;
-    for (const auto& name : strings::split(opt.channels, ',')) {
-      const auto t = strings::trim(name);
-      if (!t.empty()) quoted.push_back(toml_quote(t));
-    }
-    sets.push_back("channels.names=[" + strings::join(quoted, ", ") + "]");
-  }
+  if (!opt.channels.empty()) sets.push_back("channels.names=" + toml_string_list(opt.channels));
+  if (!opt.epochs.empty()) sets.push_back("epochs.events=" + toml_string_list(opt.epochs));
+  if (!opt.events.empty()) sets.push_back("epochs.events_file=" + toml_quote(opt.events));
+  if (!opt.baseline.empty()) sets.push_back("epochs.baseline=" + toml_quote(opt.baseline));
+  auto number = [](double v) { return strings::format_number(v); };
+  if (opt.tmin) sets.push_back("epochs.tmin_s=" + number(*opt.tmin));
+  if (opt.tmax) sets.push_back("epochs.tmax_s=" + number(*opt.tmax));
+  if (opt.reject_uv) sets.push_back("epochs.reject_uv=" + number(*opt.reject_uv));
   if (!opt.channels_regex.empty()) {
     sets.push_back("channels.regex=" + toml_quote(opt.channels_regex));
   }
@@ -86,6 +99,17 @@ Command register_analyze(CLI::App& root, const GlobalOptions& global) {
   sub->add_option("--channels-regex", opt->channels_regex,
                   "also analyse channels whose label matches this regex, e.g. '^(O|PO)'");
   sub->add_flag("--no-connectivity", opt->no_connectivity, "skip PLI/wPLI");
+  sub->add_option("--epochs", opt->epochs,
+                  "epoch around these events (annotation texts, e.g. T1,T2): band power,\n"
+                  "relative power and, with --baseline, ERD/ERS % per condition (epochs.*)");
+  sub->add_option("--tmin", opt->tmin, "epoch start relative to each event, s (default -1)");
+  sub->add_option("--tmax", opt->tmax, "epoch end relative to each event, s (default 4)");
+  sub->add_option("--baseline", opt->baseline,
+                  "ERD reference condition, e.g. T0 (or epochs.baseline_window_s = [b0, b1])");
+  sub->add_option("--events", opt->events,
+                  "CSV/TSV of events (columns onset_s, condition) instead of the annotations");
+  sub->add_option("--reject-uv", opt->reject_uv,
+                  "reject epochs whose peak-to-peak amplitude exceeds this in any channel (uV)");
   sub->add_flag("--json", opt->print_json, "print summary.json to stdout instead of the table");
   opt->config.add_to(*sub, eeg::analysis_schema());
   return {sub, [opt, &global] { return run_analyze(*opt, global); }};

@@ -183,7 +183,41 @@ nlohmann::ordered_json summary_json(const AnalysisResult& r) {
   } else {
     j["connectivity"] = nullptr;
   }
+  if (r.epochs) j["epochs"] = epochs_json(*r.epochs);
+  if (r.spectrogram) j["spectrogram"] = spectrogram_json(*r.spectrogram);
+  if (r.phase_lag_time) {
+    const auto& t = *r.phase_lag_time;
+    json pli = json::object(), wpli = json::object();
+    const std::size_t C = r.channels.size(), pairs = C * (C - 1) / 2;
+    for (std::size_t b = 0; b < p.bands.size(); ++b) {
+      std::vector<double> mp, mw;  // the mean over channel pairs, per window
+      for (std::size_t w = 0; w < t.times_s.size(); ++w) {
+        double sp = 0.0, sw = 0.0;
+        for (std::size_t x = 0; x < C; ++x) {
+          for (std::size_t y = x + 1; y < C; ++y) {
+            sp += t.pli[b][w](x, y);
+            sw += t.wpli[b][w](x, y);
+          }
+        }
+        mp.push_back(pairs > 0 ? sp / static_cast<double>(pairs) : 0.0);
+        mw.push_back(pairs > 0 ? sw / static_cast<double>(pairs) : 0.0);
+      }
+      pli[p.bands[b].name] = mp;
+      wpli[p.bands[b].name] = mw;
+    }
+    j["connectivity_over_time"] = {{"window_samples", t.window_samples},
+                                   {"step_samples", t.step_samples},
+                                   {"times_s", t.times_s},
+                                   {"mean_pli", pli},
+                                   {"mean_wpli", wpli},
+                                   {"matrices", "analysis.h5 /connectivity_over_time"}};
+  }
+  if (r.pac) j["pac"] = pac_json(*r.pac);
   j["timing_s"] = {{"spectral", r.seconds_spectral}, {"connectivity", r.seconds_connectivity}};
+  if (r.epochs) j["timing_s"]["epochs"] = r.seconds_epochs;
+  if (r.spectrogram) j["timing_s"]["spectrogram"] = r.seconds_spectrogram;
+  if (r.phase_lag_time) j["timing_s"]["connectivity_over_time"] = r.seconds_connectivity_time;
+  if (r.pac) j["timing_s"]["pac"] = r.seconds_pac;
   return j;
 }
 
@@ -258,6 +292,29 @@ void write_analysis_h5(const std::filesystem::path& path, const AnalysisResult& 
       }
       f.write("pli", std::span<const double>(pli), {B, C, C}, true);
       f.write("wpli", std::span<const double>(wpli), {B, C, C}, true);
+    }
+    if (r.epochs) write_epochs_h5(f, *r.epochs);
+    if (r.spectrogram) write_spectrogram_h5(f, *r.spectrogram);
+    if (r.pac) write_pac_h5(f, *r.pac);
+    if (r.phase_lag_time) {
+      const auto& t = *r.phase_lag_time;
+      const std::size_t Wn = t.times_s.size();
+      f.create_group("connectivity_over_time");
+      f.set_attr("connectivity_over_time", "window_samples",
+                 static_cast<int64_t>(t.window_samples));
+      f.set_attr("connectivity_over_time", "step_samples", static_cast<int64_t>(t.step_samples));
+      f.write("connectivity_over_time/times_s", std::span<const double>(t.times_s), {Wn});
+      for (const auto& [name, m] : {std::pair{"pli", &t.pli}, std::pair{"wpli", &t.wpli}}) {
+        std::vector<float> flat;  // float32: [B, W, C, C] grows with windows x pairs
+        flat.reserve(B * Wn * C * C);
+        for (std::size_t b = 0; b < B; ++b) {
+          for (std::size_t w = 0; w < Wn; ++w) {
+            for (const double v : (*m)[b][w].values()) flat.push_back(static_cast<float>(v));
+          }
+        }
+        f.write(std::string("connectivity_over_time/") + name, std::span<const float>(flat),
+                {B, Wn, C, C}, true);
+      }
     }
     f.close();
   }

@@ -52,7 +52,9 @@ const config::Schema& analysis_schema() {
                 {"s", "samples dropped at both ends of the band-limited analytic signal"},
                 Bounds{0.0, std::nullopt});
     s.add_string_list("channels.names", load.channels.names,
-                      {"", "channels to analyse (exact labels; empty = all); CLI: --channels"});
+                      {"",
+                       "channels to analyse (labels, or as typed: C3 finds C3.. or EEG C3-REF; "
+                       "empty = all); CLI: --channels"});
     s.add_string(
         "channels.regex", load.channels.regex,
         {"",
@@ -60,6 +62,63 @@ const config::Schema& analysis_schema() {
     s.add_float("input.unit_uv", load.csv_unit_uv,
                 {"uV", "microvolts per unit of CSV/HDF5 input values (EDF uses its own header)"},
                 Bounds{0.0, std::nullopt, true});
+    const EpochParams ep;
+    s.add_string_list(
+        "epochs.events", {},
+        {"", "conditions (event texts) to epoch around; empty = no epochs; CLI: --epochs"});
+    s.add_string("epochs.events_file", "",
+                 {"", "CSV/TSV of events (onset_s, condition[, duration_s]); empty = annotations"});
+    s.add_float("epochs.tmin_s", ep.tmin_s, {"s", "epoch start relative to the event"});
+    s.add_float("epochs.tmax_s", ep.tmax_s, {"s", "epoch end relative to the event (exclusive)"});
+    s.add_string("epochs.baseline", ep.baseline,
+                 {"", "ERD reference condition (its mean band power); empty = none"});
+    s.add_float_list("epochs.baseline_window_s", {},
+                     {"s", "ERD reference [b0, b1] before each event (tmin <= b0 < b1 <= 0)"},
+                     Bounds{-1e9, 0.0}, 0, 2);
+    s.add_float(
+        "epochs.reject_uv", ep.reject_uv,
+        {"uV", "reject epochs whose peak-to-peak exceeds this in any channel; 0 = keep all"},
+        Bounds{0.0, std::nullopt});
+    s.add_int("epochs.min_epochs", static_cast<int64_t>(ep.min_epochs),
+              {"", "fewest epochs a condition may keep (else an input error)"}, Bounds{1.0, 1e6});
+    const SpectrogramParams sp;
+    s.add_bool("spectrogram.enabled", false,
+               {"", "Welch spectra in sliding windows and band power over time"});
+    s.add_float("spectrogram.window_s", sp.window_s, {"s", "sliding window length"},
+                Bounds{0.0, std::nullopt, true});
+    s.add_float("spectrogram.step_s", sp.step_s, {"s", "step between windows"},
+                Bounds{0.0, std::nullopt, true});
+    s.add_bool("connectivity.over_time", false,
+               {"", "also PLI/wPLI in sliding windows (connectivity.window_s, step_s)"});
+    s.add_float("connectivity.window_s", 4.0, {"s", "window of the PLI/wPLI over time"},
+                Bounds{0.0, std::nullopt, true});
+    s.add_float("connectivity.step_s", 2.0, {"s", "step of the PLI/wPLI over time"},
+                Bounds{0.0, std::nullopt, true});
+    const PacParams pp;
+    s.add_bool("pac.enabled", false,
+               {"", "phase-amplitude coupling: MI (Tort) and MVL (Canolty) comodulograms"});
+    s.add_float_list("pac.phase_centers_hz", pp.phase_centers_hz,
+                     {"Hz", "centres of the phase bands"}, Bounds{0.0, std::nullopt}, 1, 1000);
+    s.add_float("pac.phase_width_hz", pp.phase_width_hz, {"Hz", "width of each phase band"},
+                Bounds{0.0, std::nullopt, true});
+    s.add_float_list("pac.amp_centers_hz", pp.amp_centers_hz,
+                     {"Hz", "centres of the amplitude bands"}, Bounds{0.0, std::nullopt}, 1, 1000);
+    s.add_float("pac.amp_width_hz", pp.amp_width_hz,
+                {"Hz", "width of each amplitude band; 0 = 2 (max phase centre + phase width/2)"},
+                Bounds{0.0, std::nullopt});
+    s.add_int("pac.bins", static_cast<int64_t>(pp.bins), {"", "phase bins of the MI"},
+              Bounds{2.0, 1000.0});
+    s.add_int("pac.surrogates", static_cast<int64_t>(pp.surrogates),
+              {"", "time-shift surrogates (0 = none: no z or p)"}, Bounds{0.0, 100000.0});
+    s.add_float("pac.min_shift_s", pp.min_shift_s, {"s", "smallest surrogate shift"},
+                Bounds{0.0, std::nullopt});
+    s.add_float("pac.edge_s", pp.edge_s, {"s", "samples dropped at both ends of the signals"},
+                Bounds{0.0, std::nullopt});
+    s.add_int("pac.seed", static_cast<int64_t>(pp.seed),
+              {"", "Philox seed of the surrogate shifts"}, Bounds{0.0, 4294967295.0});
+    s.add_string_list(
+        "pac.channels", {},
+        {"", "channels for PAC among those analysed; empty = all (cost grows per channel)"});
     s.add_preset("default", "", "classic bands delta..gamma over [0.5, 45) Hz, 2 s Hann segments");
     s.add_preset(
         "sleep", R"(
@@ -154,6 +213,57 @@ AnalysisParams params_from_config(const config::Config& cfg, double fs, std::siz
                                         std::to_string(2 * edge) + " of the " + std::to_string(n) +
                                         " samples: nothing is left; lower it");
   }
+  return p;
+}
+
+}  // namespace qneuro::eeg
+
+namespace qneuro::eeg {
+
+std::optional<SpectrogramParams> spectrogram_params_from_config(const config::Config& cfg) {
+  if (!cfg.get_bool("spectrogram.enabled")) return std::nullopt;
+  SpectrogramParams p;
+  p.window_s = cfg.get_float("spectrogram.window_s");
+  p.step_s = cfg.get_float("spectrogram.step_s");
+  return p;
+}
+
+std::optional<PacParams> pac_params_from_config(const config::Config& cfg) {
+  if (!cfg.get_bool("pac.enabled")) return std::nullopt;
+  PacParams p;
+  p.phase_centers_hz = cfg.get_floats("pac.phase_centers_hz");
+  p.phase_width_hz = cfg.get_float("pac.phase_width_hz");
+  p.amp_centers_hz = cfg.get_floats("pac.amp_centers_hz");
+  p.amp_width_hz = cfg.get_float("pac.amp_width_hz");
+  p.bins = static_cast<std::size_t>(cfg.get_int("pac.bins"));
+  p.surrogates = static_cast<std::size_t>(cfg.get_int("pac.surrogates"));
+  p.min_shift_s = cfg.get_float("pac.min_shift_s");
+  p.edge_s = cfg.get_float("pac.edge_s");
+  p.seed = static_cast<uint32_t>(cfg.get_int("pac.seed"));
+  p.channels = cfg.get_strings("pac.channels");
+  return p;
+}
+
+std::optional<EpochParams> epoch_params_from_config(const config::Config& cfg) {
+  EpochParams p;
+  p.conditions = cfg.get_strings("epochs.events");
+  if (p.conditions.empty()) {
+    for (const char* key : {"epochs.baseline", "epochs.events_file"}) {
+      if (!cfg.get_string(key).empty())
+        cfg.fail(key, "is set but epochs.events names no condition");
+    }
+    return std::nullopt;
+  }
+  p.events_file = cfg.get_string("epochs.events_file");
+  p.tmin_s = cfg.get_float("epochs.tmin_s");
+  p.tmax_s = cfg.get_float("epochs.tmax_s");
+  p.baseline = cfg.get_string("epochs.baseline");
+  p.baseline_window_s = cfg.get_floats("epochs.baseline_window_s");
+  if (p.baseline_window_s.size() == 1) {
+    cfg.fail("epochs.baseline_window_s", "needs two values [b0, b1] (or none)");
+  }
+  p.reject_uv = cfg.get_float("epochs.reject_uv");
+  p.min_epochs = static_cast<std::size_t>(cfg.get_int("epochs.min_epochs"));
   return p;
 }
 

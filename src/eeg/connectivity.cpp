@@ -7,6 +7,7 @@
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/fft.hpp"
 #include "qneuro/core/target_clones.hpp"
+#include "qneuro/eeg/analytic.hpp"
 
 namespace qneuro::eeg {
 namespace {
@@ -93,13 +94,80 @@ QNEURO_KERNEL_CLONES void accumulate_rows(const double* ar, const double* ai, st
   o3.abs += b3;
 }
 
-}  // namespace
+/// The band's analytic signals without the edges, as real and imaginary planes [C x N].
+void band_planes(const AnalyticSignals& analytic, const Band& band, std::size_t e, std::size_t N,
+                 std::vector<double>& re, std::vector<double>& im) {
+  const std::size_t C = analytic.channels();
+  re.resize(C * N);
+  im.resize(C * N);
+#pragma omp parallel
+  {
+    AnalyticSignals::Scratch scratch(analytic.samples());
+#pragma omp for schedule(dynamic, 1)
+    for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(C); ++ci) {
+      const auto c = static_cast<std::size_t>(ci);
+      analytic.band(c, band.lo, band.hi, scratch);
+      double* r = re.data() + c * N;
+      double* i = im.data() + c * N;
+      for (std::size_t t = 0; t < N; ++t) {
+        r[t] = scratch.signal[e + t].real();
+        i[t] = scratch.signal[e + t].imag();
+      }
+    }
+  }
+}
 
-PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels, double fs_hz,
-                               const std::vector<Band>& bands, double edge_s,
-                               const std::function<void(std::size_t, std::size_t)>& on_band_done) {
-  const std::size_t C = channels.size();
-  const std::size_t n = C == 0 ? 0 : channels.front().size();
+/// Sums of every pair over the samples [t_begin, t_end) of the planes (row stride N).
+// Rows are taken kRows at a time by one thread, which walks the time blocks in order: no
+// barriers, the rows' blocks stay in L1/L2 while each b block is loaded once for kRows pairs,
+// and every pair's sums have one fixed order of addition (independent of the thread count).
+void pair_sums(const std::vector<double>& re, const std::vector<double>& im, std::size_t C,
+               std::size_t N, std::size_t t_begin, std::size_t t_end, std::vector<PairSums>& sums) {
+  sums.assign(C * (C - 1) / 2, PairSums{});
+  const std::size_t n_groups = (C + kRows - 1) / kRows;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::ptrdiff_t g = 0; g < static_cast<std::ptrdiff_t>(n_groups); ++g) {
+    const std::size_t a0 = static_cast<std::size_t>(g) * kRows;
+    const std::size_t a_end = std::min(a0 + kRows, C);
+    for (std::size_t t0 = t_begin; t0 < t_end; t0 += kTimeBlock) {
+      const std::size_t len = std::min(kTimeBlock, t_end - t0);
+      auto re_at = [&](std::size_t c) { return re.data() + c * N + t0; };
+      auto im_at = [&](std::size_t c) { return im.data() + c * N + t0; };
+      auto sums_at = [&](std::size_t a, std::size_t b) -> PairSums& {
+        return sums[pair_offset(a, C) + (b - a - 1)];
+      };
+      for (std::size_t b = a0 + 1; b < C; ++b) {
+        if (b >= a_end && a_end - a0 == kRows) {
+          accumulate_rows(re_at(a0), im_at(a0), N, re_at(b), im_at(b), len, sums_at(a0, b),
+                          sums_at(a0 + 1, b), sums_at(a0 + 2, b), sums_at(a0 + 3, b));
+          continue;
+        }
+        for (std::size_t a = a0; a < std::min(a_end, b); ++a) {
+          accumulate_pair(re_at(a), im_at(a), re_at(b), im_at(b), len, sums_at(a, b));
+        }
+      }
+    }
+  }
+}
+
+/// PLI and wPLI matrices from pair sums over `count` samples.
+void lag_matrices(const std::vector<PairSums>& sums, std::size_t C, std::size_t count,
+                  Array2<double>& pli, Array2<double>& wpli) {
+  pli = Array2<double>(C, C, 0.0);
+  wpli = Array2<double>(C, C, 0.0);
+  for (std::size_t a = 0; a < C; ++a) {
+    for (std::size_t b = a + 1; b < C; ++b) {
+      const PairSums& s = sums[pair_offset(a, C) + (b - a - 1)];
+      const double v_pli = std::fabs(s.sign) / static_cast<double>(count);
+      const double v_wpli = s.abs > 0 ? std::fabs(s.im) / s.abs : 0.0;
+      pli(a, b) = pli(b, a) = v_pli;
+      wpli(a, b) = wpli(b, a) = v_wpli;
+    }
+  }
+}
+
+std::size_t checked_edge(std::size_t n, double fs_hz, const std::vector<Band>& bands,
+                         double edge_s) {
   const auto e = static_cast<std::size_t>(std::llround(std::max(0.0, edge_s) * fs_hz));
   if (n == 0 || 2 * e >= n) {
     throw InputError("connectivity.edge_s = " + std::to_string(edge_s) + " s drops " +
@@ -113,103 +181,75 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
                        ") Hz is outside [0, fs/2 = " + std::to_string(fs_hz / 2) + "] Hz");
     }
   }
-  const std::size_t N = n - 2 * e;
-  const std::size_t nf = n / 2 + 1;
+  return e;
+}
 
+}  // namespace
+
+PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels, double fs_hz,
+                               const std::vector<Band>& bands, double edge_s,
+                               const std::function<void(std::size_t, std::size_t)>& on_band_done) {
+  const std::size_t C = channels.size();
+  const std::size_t n = C == 0 ? 0 : channels.front().size();
+  const std::size_t e = checked_edge(n, fs_hz, bands, edge_s);
+  const std::size_t N = n - 2 * e;
   PhaseLagResult result;
   result.edge_samples = e;
   result.used_samples = N;
-
-  // Spectra of every channel, once for all bands.
-  std::vector<fft::Buffer<std::complex<double>>> spectra;
-  spectra.reserve(C);
-  for (std::size_t c = 0; c < C; ++c) spectra.emplace_back(nf);
-  {
-    const fft::RealFft rfft(n);
-#pragma omp parallel
-    {
-      fft::Buffer<double> in(n);
-#pragma omp for schedule(dynamic, 1)
-      for (std::ptrdiff_t c = 0; c < static_cast<std::ptrdiff_t>(C); ++c) {
-        const auto& x = channels[static_cast<std::size_t>(c)];
-        std::copy(x.begin(), x.end(), in.data());
-        rfft.forward(in, spectra[static_cast<std::size_t>(c)]);
-      }
-    }
-  }
-
-  const fft::ComplexFft cfft(n);
-  // Analytic signals of one band, split into real and imaginary planes (SIMD-friendly): [C x N].
-  std::vector<double> re(C * N), im(C * N);
-  std::vector<PairSums> sums(C * (C - 1) / 2);  // row-major upper triangle
-
+  const AnalyticSignals analytic(channels, fs_hz);  // spectra of every channel, once
+  std::vector<double> re, im;  // one band's analytic signals [C x N] (SIMD-friendly planes)
+  std::vector<PairSums> sums;
   for (const Band& band : bands) {
-#pragma omp parallel
-    {
-      fft::Buffer<std::complex<double>> zspec(n), z(n);
-#pragma omp for schedule(dynamic, 1)
-      for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(C); ++ci) {
-        const auto c = static_cast<std::size_t>(ci);
-        for (std::size_t k = 0; k < n; ++k) zspec[k] = 0.0;
-        for (std::size_t k = 0; k < nf; ++k) {
-          // (k fs) / n, product first: exact when a bin sits on a band edge.
-          const double f = static_cast<double>(k) * fs_hz / static_cast<double>(n);
-          if (f >= band.lo && f < band.hi) zspec[k] = 2.0 * spectra[c][k];
-        }
-        cfft.inverse(zspec, z);
-        double* r = re.data() + c * N;
-        double* i = im.data() + c * N;
-        for (std::size_t t = 0; t < N; ++t) {
-          r[t] = z[e + t].real();
-          i[t] = z[e + t].imag();
-        }
-      }
-    }
-
-    // Rows are taken kRows at a time by one thread, which walks the time blocks in order: no
-    // barriers, the rows' blocks stay in L1/L2 while each b block is loaded once for kRows pairs,
-    // and every pair's sums have one fixed order of addition (independent of the thread count).
-    std::fill(sums.begin(), sums.end(), PairSums{});
-    const std::size_t n_groups = (C + kRows - 1) / kRows;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (std::ptrdiff_t g = 0; g < static_cast<std::ptrdiff_t>(n_groups); ++g) {
-      const std::size_t a0 = static_cast<std::size_t>(g) * kRows;
-      const std::size_t a_end = std::min(a0 + kRows, C);
-      for (std::size_t t0 = 0; t0 < N; t0 += kTimeBlock) {
-        const std::size_t len = std::min(kTimeBlock, N - t0);
-        auto re_at = [&](std::size_t c) { return re.data() + c * N + t0; };
-        auto im_at = [&](std::size_t c) { return im.data() + c * N + t0; };
-        auto sums_at = [&](std::size_t a, std::size_t b) -> PairSums& {
-          return sums[pair_offset(a, C) + (b - a - 1)];
-        };
-        for (std::size_t b = a0 + 1; b < C; ++b) {
-          if (b >= a_end && a_end - a0 == kRows) {
-            accumulate_rows(re_at(a0), im_at(a0), N, re_at(b), im_at(b), len, sums_at(a0, b),
-                            sums_at(a0 + 1, b), sums_at(a0 + 2, b), sums_at(a0 + 3, b));
-            continue;
-          }
-          for (std::size_t a = a0; a < std::min(a_end, b); ++a) {
-            accumulate_pair(re_at(a), im_at(a), re_at(b), im_at(b), len, sums_at(a, b));
-          }
-        }
-      }
-    }
-
-    Array2<double> pli(C, C, 0.0), wpli(C, C, 0.0);
-    for (std::size_t a = 0; a < C; ++a) {
-      for (std::size_t b = a + 1; b < C; ++b) {
-        const PairSums& s = sums[pair_offset(a, C) + (b - a - 1)];
-        const double v_pli = std::fabs(s.sign) / static_cast<double>(N);
-        const double v_wpli = s.abs > 0 ? std::fabs(s.im) / s.abs : 0.0;
-        pli(a, b) = pli(b, a) = v_pli;
-        wpli(a, b) = wpli(b, a) = v_wpli;
-      }
-    }
+    band_planes(analytic, band, e, N, re, im);
+    pair_sums(re, im, C, N, 0, N, sums);
+    Array2<double> pli, wpli;
+    lag_matrices(sums, C, N, pli, wpli);
     result.pli.push_back(std::move(pli));
     result.wpli.push_back(std::move(wpli));
     if (on_band_done) on_band_done(result.pli.size(), bands.size());
   }
   return result;
+}
+
+PhaseLagOverTime phase_lag_over_time(const std::vector<std::vector<double>>& channels, double fs_hz,
+                                     const std::vector<Band>& bands, double edge_s, double window_s,
+                                     double step_s) {
+  const std::size_t C = channels.size();
+  const std::size_t n = C == 0 ? 0 : channels.front().size();
+  const std::size_t e = checked_edge(n, fs_hz, bands, edge_s);
+  const std::size_t N = n - 2 * e;
+  const auto W = static_cast<std::size_t>(std::llround(window_s * fs_hz));
+  const auto S = static_cast<std::size_t>(std::llround(step_s * fs_hz));
+  if (W < 2 || W > N) {
+    throw InputError("connectivity.window_s = " + std::to_string(window_s) + " s is " +
+                     std::to_string(W) + " samples; it must lie in [2, " + std::to_string(N) +
+                     "] (the samples left after connectivity.edge_s)");
+  }
+  if (S < 1) throw InputError("connectivity.step_s must be at least one sample");
+  PhaseLagOverTime r;
+  r.window_samples = W;
+  r.step_samples = S;
+  r.edge_samples = e;
+  const std::size_t windows = (N - W) / S + 1;
+  for (std::size_t w = 0; w < windows; ++w) {
+    r.times_s.push_back((static_cast<double>(e + w * S) + static_cast<double>(W) / 2.0) / fs_hz);
+  }
+  const AnalyticSignals analytic(channels, fs_hz);
+  std::vector<double> re, im;
+  std::vector<PairSums> sums;
+  r.pli.assign(bands.size(), {});
+  r.wpli.assign(bands.size(), {});
+  for (std::size_t b = 0; b < bands.size(); ++b) {
+    band_planes(analytic, bands[b], e, N, re, im);
+    for (std::size_t w = 0; w < windows; ++w) {
+      pair_sums(re, im, C, N, w * S, w * S + W, sums);
+      Array2<double> pli, wpli;
+      lag_matrices(sums, C, W, pli, wpli);
+      r.pli[b].push_back(std::move(pli));
+      r.wpli[b].push_back(std::move(wpli));
+    }
+  }
+  return r;
 }
 
 }  // namespace qneuro::eeg

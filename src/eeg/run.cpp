@@ -1,6 +1,8 @@
 // The analysis run API (run.hpp): load, analyse, write, as `qneuro analyze` does.
 #include "qneuro/eeg/run.hpp"
 
+#include <chrono>
+
 #include "qneuro/core/log.hpp"
 #include "qneuro/core/parallel.hpp"
 #include "qneuro/eeg/analysis_config.hpp"
@@ -24,6 +26,35 @@ AnalyzeRunResult run(const io::Recording& rec, const config::Config& cfg,
   r.result = analyze(rec, params, [&](std::size_t done, std::size_t) {
     if (observer != nullptr) observer->on_progress({done, stages, "stages", {}});
   });
+  auto timed = [](auto&& work) {
+    const auto t0 = std::chrono::steady_clock::now();
+    work();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  AnalysisResult& res = r.result;
+  const AnalysisParams& p = res.params;
+  if (const auto ep = epoch_params_from_config(cfg)) {
+    res.seconds_epochs = timed([&] {
+      res.epochs = compute_epochs(rec, *ep, p.bands, p.nperseg, p.overlap, p.window, p.detrend,
+                                  p.range_lo_hz, p.range_hi_hz);
+    });
+  }
+  if (const auto sp = spectrogram_params_from_config(cfg)) {
+    res.seconds_spectrogram = timed([&] {
+      res.spectrogram = spectrogram(rec, *sp, p.nperseg, p.overlap, p.window, p.detrend, p.bands,
+                                    p.range_lo_hz, p.range_hi_hz);
+    });
+  }
+  if (cfg.get_bool("connectivity.over_time")) {
+    res.seconds_connectivity_time = timed([&] {
+      res.phase_lag_time = phase_lag_over_time(rec.data, rec.sfreq_hz, p.bands, p.edge_s,
+                                               cfg.get_float("connectivity.window_s"),
+                                               cfg.get_float("connectivity.step_s"));
+    });
+  }
+  if (const auto pp = pac_params_from_config(cfg)) {
+    res.seconds_pac = timed([&] { res.pac = phase_amplitude_coupling(rec, *pp); });
+  }
   r.summary = summary_json(r.result);
   const std::filesystem::path& out = options.out;
   if (!out.empty()) {

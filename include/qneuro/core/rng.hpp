@@ -43,6 +43,8 @@ enum class Stream : uint32_t {
   FluxBatches = 8,
   /// `flux generate`: step = generated token index, entity = 0
   FluxSampling = 9,
+  /// time-shift surrogates of phase-amplitude coupling: step = surrogate index, entity = 0
+  EegPacSurrogates = 10,
   /// QLIF layers: stream SnnLayer0 + 1024 * block + layer (block 0: spike uniforms, block 1:
   /// membrane noise, block 1 + k: measurement shot k), step = t >> 2 (one call serves four
   /// steps), entity = (b << 32) | neuron; see snn/population.hpp.

@@ -15,7 +15,10 @@
 
 #include "qneuro/core/array.hpp"
 #include "qneuro/eeg/connectivity.hpp"
+#include "qneuro/eeg/epochs.hpp"
+#include "qneuro/eeg/pac.hpp"
 #include "qneuro/eeg/spectral.hpp"
+#include "qneuro/eeg/spectrogram.hpp"
 #include "qneuro/eeg/welch.hpp"
 #include "qneuro/io/recording.hpp"
 
@@ -64,6 +67,14 @@ struct AnalysisResult {
   PhaseLagResult phase_lag;
   double seconds_spectral = 0.0;
   double seconds_connectivity = 0.0;
+  // Optional parts, each computed when its keys ask for it (summary key / analysis.h5 group):
+  std::optional<EpochResult> epochs;               ///< epochs.* ("epochs", /epochs)
+  std::optional<SpectrogramResult> spectrogram;    ///< spectrogram.* ("spectrogram", /spectrogram)
+  std::optional<PhaseLagOverTime> phase_lag_time;  ///< connectivity.over_time
+                                                   ///< ("connectivity_over_time", same group)
+  std::optional<PacResult> pac;                    ///< pac.* ("pac", /pac)
+  double seconds_epochs = 0.0, seconds_spectrogram = 0.0, seconds_connectivity_time = 0.0,
+         seconds_pac = 0.0;
 };
 
 /// Resolves nperseg (0 -> 2 s), checks the parameters against the recording and runs everything.

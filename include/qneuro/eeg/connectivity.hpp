@@ -38,4 +38,18 @@ PhaseLagResult phase_lag_index(
     const std::vector<std::vector<double>>& channels, double fs_hz, const std::vector<Band>& bands,
     double edge_s, const std::function<void(std::size_t, std::size_t)>& on_band_done = {});
 
+/// PLI and wPLI in sliding windows: the analytic signals of the whole recording (less the
+/// edges) as above, then the sums over each window [w S, w S + W) of the N used samples,
+/// W = round(window_s fs), S = round(step_s fs), windows w = 0 .. (N - W) / S; times_s are the
+/// window centres in the recording's time. Throws InputError (naming connectivity.window_s /
+/// step_s) for a window outside [2, N] samples or a step below one sample.
+struct PhaseLagOverTime {
+  std::vector<double> times_s;
+  std::vector<std::vector<Array2<double>>> pli, wpli;  ///< [band][window] -> C x C
+  std::size_t window_samples = 0, step_samples = 0, edge_samples = 0;
+};
+PhaseLagOverTime phase_lag_over_time(const std::vector<std::vector<double>>& channels, double fs_hz,
+                                     const std::vector<Band>& bands, double edge_s, double window_s,
+                                     double step_s);
+
 }  // namespace qneuro::eeg

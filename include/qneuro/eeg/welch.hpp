@@ -13,6 +13,7 @@
 // Channels are processed in parallel (OpenMP); each channel's result is independent of threads.
 #pragma once
 
+#include <complex>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "qneuro/core/array.hpp"
 #include "qneuro/core/enum_names.hpp"
+#include "qneuro/core/fft.hpp"
 
 namespace qneuro::eeg {
 enum class Window { Hann, Hamming, Boxcar };
@@ -55,6 +57,35 @@ struct WelchResult {
   Array2<double> psd;         ///< [channel x freq], uV^2/Hz
   std::size_t n_segments = 0;
   [[nodiscard]] double df() const { return freqs.size() > 1 ? freqs[1] - freqs[0] : 0.0; }
+};
+
+/// One Welch setup reused for many signals: the FFT plan, the window and the scale are made once
+/// (FFTW's planner takes a process-wide lock, so planning per call serialises threads).
+/// estimate() runs in the calling thread only, with a per-thread Workspace: callers parallelise
+/// over channels, windows or epochs. welch() below is built on it, so both give the same bits.
+class WelchEstimator {
+ public:
+  /// Throws InputError for nperseg < 2, noverlap >= nperseg or a non-positive fs.
+  WelchEstimator(double fs_hz, const WelchParams& params);
+  struct Workspace {
+    fft::Buffer<double> segment;
+    fft::Buffer<std::complex<double>> spectrum;
+    std::vector<double> acc;
+    explicit Workspace(const WelchEstimator& e);
+  };
+  /// PSD of x[0, n) (n >= nperseg; the segments that fit, as scipy) into psd[0, freqs().size()).
+  void estimate(const double* x, std::size_t n, double* psd, Workspace& ws) const;
+  [[nodiscard]] const std::vector<double>& freqs() const { return freqs_; }
+  [[nodiscard]] std::size_t segments(std::size_t n) const;
+  [[nodiscard]] const WelchParams& params() const { return params_; }
+
+ private:
+  double fs_;
+  WelchParams params_;
+  std::vector<double> window_;
+  double win_sq_ = 0.0;
+  std::vector<double> freqs_;
+  fft::RealFft fft_;
 };
 
 /// Welch PSD of each channel (all of the same length n >= nperseg). Throws InputError on

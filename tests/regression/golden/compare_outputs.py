@@ -13,12 +13,14 @@ usage: compare_outputs.py EXPECTED_DIR ACTUAL_DIR
              an optimizer's state by parameter addresses, so optimizer.pt compares the set of
              its tensor blobs
   *.stdout   JSON if it parses as JSON; otherwise text with its timings masked (TEXT_TIMINGS)
-  *.toml     byte for byte, except lines of keys added since (ADDED_TOML_LINES, at defaults)
+  *.toml     byte for byte, or equal as TOML once the keys added since (ADDED_TOML_KEYS, at
+             their defaults) are dropped from the actual file
   others     byte for byte (EDF, CSV, text)
 Exit 0 if all equal, 1 listing every difference."""
 import json
 import re
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -39,20 +41,40 @@ VOLATILE_DATASETS = {"epoch/seconds", "epoch/samples_per_s", "train/tokens_per_s
 # Datasets added to a file after the golden outputs were written (new data, nothing changed):
 # allowed in the actual file only. viz.h5's /head_scores: the dashboard's per-head attention.
 ADDED_DATASETS = {"head_scores"}
-# Config keys added after the golden outputs were written, at their defaults (lines of
-# config.resolved.toml allowed in the actual file only): `qneuro snn`'s sim.device.
-ADDED_TOML_LINES = {"device = 'cpu'"}
+# Config keys added after the golden outputs were written, each at its default: allowed in the
+# actual config.resolved.toml only (the rest of the file must still be identical, values and
+# types): `qneuro snn`'s sim.device; `qneuro analyze`'s epochs, spectrogram, PLI over time, PAC.
+ADDED_TOML_KEYS = {
+    "sim.device": "cpu",
+    "connectivity.over_time": False, "connectivity.window_s": 4.0, "connectivity.step_s": 2.0,
+    "epochs.baseline": "", "epochs.baseline_window_s": [], "epochs.events": [],
+    "epochs.events_file": "", "epochs.min_epochs": 2, "epochs.reject_uv": 0.0,
+    "epochs.tmax_s": 4.0, "epochs.tmin_s": -1.0,
+    "spectrogram.enabled": False, "spectrogram.step_s": 1.0, "spectrogram.window_s": 4.0,
+    "pac.amp_centers_hz": [40.0, 45.0, 50.0, 55.0, 60.0, 65.0], "pac.amp_width_hz": 0.0,
+    "pac.bins": 18, "pac.channels": [], "pac.edge_s": 1.0, "pac.enabled": False,
+    "pac.min_shift_s": 1.0,
+    "pac.phase_centers_hz": [4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0],
+    "pac.phase_width_hz": 2.0, "pac.seed": 1, "pac.surrogates": 200,
+}
 
 
 def same_toml(e_path, a_path):
     et, at = e_path.read_text(), a_path.read_text()
     if et == at:
         return True
-    expected_lines = set(et.splitlines())
-    kept = [line for line in at.splitlines()
-            if not (line in ADDED_TOML_LINES and line not in expected_lines)]
-    return "\n".join(kept) + ("\n" if at.endswith("\n") else "") == et
-
+    expected, actual = tomllib.loads(et), tomllib.loads(at)
+    for dotted, default in ADDED_TOML_KEYS.items():
+        *path, key = dotted.split(".")
+        e_table, a_table = expected, actual
+        for part in path:
+            e_table = e_table.get(part, {})
+            a_table = a_table.get(part, {})
+        if key in a_table and key not in e_table and a_table[key] == default:
+            del a_table[key]
+    for name in [n for n, v in actual.items() if v == {} and n not in expected]:
+        del actual[name]  # a table holding only added keys
+    return actual == expected
 
 def scrub(value, path=""):
     if isinstance(value, dict):
