@@ -45,6 +45,7 @@ bench: build
 	$(BUILD_DIR)/bin/bench_analysis --benchmark_counters_tabular=true \
 	  --benchmark_out=$(BUILD_DIR)/bench-analysis.json --benchmark_out_format=json
 	@QNEURO=$(QNEURO) bench/compare_scipy.sh
+	/usr/bin/python3 bench/time_resolved_vs_scipy.py $(QNEURO) | tee $(BUILD_DIR)/bench-time-resolved.jsonl
 	QNEURO=$(BUILD_DIR)/bin/qneuro OUT=$(BUILD_DIR)/bench-snn.jsonl bench/bench_snn.sh
 	if [ -x $(BUILD_DIR)/bin/bench_flux_scores ]; then \
 	  $(BUILD_DIR)/bin/bench_flux_scores --benchmark_counters_tabular=true \

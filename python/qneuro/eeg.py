@@ -188,7 +188,7 @@ def analyze(data: Any, fs: float | None = None, ch_names: Sequence[str] | None =
             (the CLI's files); None writes nothing.
         progress: True for a progress bar on stderr, or a callable
             progress(done, total, unit, detail, final).
-        **overrides: config keys as keyword arguments: ``connectivity=False``,
+        **overrides: config keys as keyword arguments: ``connectivity__enabled=False``,
             ``welch__overlap=0.75`` (``__`` separates sections) or a unique last part
             (``overlap=0.75``).
 

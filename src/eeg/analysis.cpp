@@ -62,7 +62,9 @@ AnalysisResult analyze(const io::Recording& recording, const AnalysisParams& par
 
   auto t0 = std::chrono::steady_clock::now();
   result.welch =
-      welch(recording.data, fs, {nperseg, result.noverlap, params.window, params.detrend});
+      params.method == SpectrumMethod::Multitaper
+          ? multitaper_psd(recording.data, fs, {params.mt_bandwidth_hz, true})
+          : welch(recording.data, fs, {nperseg, result.noverlap, params.window, params.detrend});
   const auto& freqs = result.welch.freqs;
   const std::size_t n_bands = params.bands.size();
   result.per_channel.resize(recording.n_channels());
@@ -136,6 +138,18 @@ nlohmann::ordered_json summary_json(const AnalysisResult& r) {
                 {"average", "mean"},
                 {"n_segments", r.welch.n_segments},
                 {"df_hz", r.welch.df()}};
+  if (p.method == SpectrumMethod::Multitaper) {
+    // The whole-recording PSD is a multitaper one (multitaper.hpp): its own description.
+    j["spectrum"] = {{"method", "multitaper"},
+                     {"bandwidth_hz", p.mt_bandwidth_hz > 0
+                                          ? p.mt_bandwidth_hz
+                                          : 8.0 * r.sfreq_hz / static_cast<double>(r.n_samples)},
+                     {"tapers", r.welch.n_segments},
+                     {"adaptive", false},
+                     {"low_bias", true},
+                     {"normalization", "full"},
+                     {"df_hz", r.welch.df()}};
+  }
   json bands = json::object();
   for (const auto& b : p.bands) bands[b.name] = {b.lo, b.hi};
   j["bands"] = bands;

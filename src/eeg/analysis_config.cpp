@@ -38,6 +38,13 @@ const config::Schema& analysis_schema() {
     s.add_float_list("spectrum.range_hz", {d.range_lo_hz, d.range_hi_hz},
                      {"Hz", "analysis range [lo, hi) for relative power, entropy and peaks"},
                      Bounds{0.0, std::nullopt}, 2, 2);
+    s.add_choice("spectrum.method", d.method,
+                 {"",
+                  "whole-recording PSD: welch, or multitaper (DPSS, as MNE's "
+                  "psd_array_multitaper with normalization='full')"});
+    s.add_float("spectrum.mt_bandwidth_hz", d.mt_bandwidth_hz,
+                {"Hz", "multitaper full bandwidth; 0 = 8 fs / n (half-bandwidth 4)"},
+                Bounds{0.0, std::nullopt});
     s.add_float("peaks.min_prominence_db", d.peak_min_prominence_db,
                 {"dB", "minimum prominence of a spectral peak (on 10 log10 PSD)"},
                 Bounds{0.0, std::nullopt});
@@ -165,6 +172,8 @@ AnalysisParams params_from_config(const config::Config& cfg, double fs, std::siz
   }
   p.overlap = cfg.get_float("welch.overlap");
   p.window = cfg.get_enum<Window>("welch.window");
+  p.method = cfg.get_enum<SpectrumMethod>("spectrum.method");
+  p.mt_bandwidth_hz = cfg.get_float("spectrum.mt_bandwidth_hz");
   p.detrend = cfg.get_enum<Detrend>("welch.detrend");
 
   p.bands.clear();

@@ -57,3 +57,25 @@ def test_recording_and_field_results_convert_to_mne(rec_edf):
     fraw = field.to_mne()
     assert fraw.ch_names == field.electrodes and fraw.info["sfreq"] == field.fs
     np.testing.assert_allclose(fraw.get_data() * 1e6, field.eeg, rtol=1e-15)
+
+
+def test_epochs_erd_from_python_with_an_events_file(tmp_path):
+    """The epochs.* keys through qneuro.analyze (keyword overrides, an events TSV, an array):
+    B trials carry a sine of twice the amplitude of A trials, so ERD(B vs A) is +300 %."""
+    fs = 100.0
+    t = np.arange(4200) / fs
+    trial = ((t - 1.0) // 2.0).astype(int)
+    amp = np.where((t >= 1.0) & (t < 41.0) & (trial % 2 == 1), 2.0, 1.0)
+    data = (amp * np.sin(2 * np.pi * 10.0 * t))[None, :]
+    events = tmp_path / "events.tsv"
+    events.write_text("onset_s\tcondition\n" +
+                      "".join(f"{1.0 + 2.0 * k}\t{'AB'[k % 2]}\n" for k in range(20)))
+    r = qneuro.analyze(data, fs=fs, ch_names=["Cz"], connectivity__enabled=False,
+                       epochs__events=["B"], epochs__baseline="A", epochs__events_file=str(events),
+                       epochs__tmin_s=0.0, epochs__tmax_s=2.0)
+    cond = r.summary["epochs"]["conditions"]
+    assert cond["B"]["n_epochs"] == 10 and cond["A"]["n_epochs"] == 10
+    assert cond["B"]["erd_percent"]["mean"]["Cz"]["alpha"] == pytest.approx(300.0, abs=1e-6)
+    with pytest.raises(qneuro.InputError, match="no event 'C'"):
+        qneuro.analyze(data, fs=fs, ch_names=["Cz"], connectivity__enabled=False, epochs__events=["C"],
+                       epochs__events_file=str(events))

@@ -16,6 +16,7 @@
 #include "qneuro/core/array.hpp"
 #include "qneuro/eeg/connectivity.hpp"
 #include "qneuro/eeg/epochs.hpp"
+#include "qneuro/eeg/multitaper.hpp"
 #include "qneuro/eeg/pac.hpp"
 #include "qneuro/eeg/spectral.hpp"
 #include "qneuro/eeg/spectrogram.hpp"
@@ -26,11 +27,26 @@ namespace qneuro::eeg {
 
 inline constexpr const char* kAnalysisSchema = "qneuro.analysis/1";
 
+/// How the whole-recording PSD is estimated: Welch (welch.hpp) or multitaper (multitaper.hpp).
+enum class SpectrumMethod { Welch, Multitaper };
+}  // namespace qneuro::eeg
+
+namespace qneuro {
+template <>
+inline constexpr std::array enum_names<eeg::SpectrumMethod>{
+    EnumName{eeg::SpectrumMethod::Welch, "welch"},
+    EnumName{eeg::SpectrumMethod::Multitaper, "multitaper"}};
+}  // namespace qneuro
+
+namespace qneuro::eeg {
+
 struct AnalysisParams {
   std::size_t nperseg = 0;  ///< samples; 0 = round(2 s * fs)
   double overlap = 0.5;     ///< fraction of nperseg; noverlap = floor(overlap * nperseg)
   Window window = Window::Hann;
   Detrend detrend = Detrend::Constant;
+  SpectrumMethod method = SpectrumMethod::Welch;
+  double mt_bandwidth_hz = 0.0;  ///< multitaper full bandwidth; 0 = 8 fs / n (half_nbw 4)
   std::vector<Band> bands = classic_bands();
   double range_lo_hz = 0.5;  ///< analysis range [lo, hi): relative power and entropy
   double range_hi_hz = 45.0;

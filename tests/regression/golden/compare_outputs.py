@@ -56,6 +56,7 @@ ADDED_TOML_KEYS = {
     "pac.min_shift_s": 1.0,
     "pac.phase_centers_hz": [4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0],
     "pac.phase_width_hz": 2.0, "pac.seed": 1, "pac.surrogates": 200,
+    "spectrum.method": "welch", "spectrum.mt_bandwidth_hz": 0.0,
 }
 
 
