@@ -56,7 +56,8 @@ int run_analyze(const AnalyzeOptions& opt, const GlobalOptions& global) {
   const std::vector<std::string> sets = shortcuts(opt);
   if (opt.config.handle_info_flags(schema, sets)) return kExitOk;
   if (opt.input.empty()) {
-    throw UsageError("analyze: missing INPUT (an EDF/EDF+, CSV or qneuro HDF5 file)");
+    throw UsageError(
+        "analyze: missing INPUT (an EDF/EDF+, BDF, BrainVision .vhdr, CSV or qneuro HDF5 file)");
   }
   const config::Config cfg = opt.config.resolve(schema, sets);
   eeg::AnalyzeRunOptions run;
@@ -82,17 +83,21 @@ Command register_analyze(CLI::App& root, const GlobalOptions& global) {
   auto opt = std::make_shared<AnalyzeOptions>();
   CLI::App* sub = root.add_subcommand(
       "analyze",
-      "Spectral and connectivity analysis of an EEG recording (EDF/EDF+, CSV or qneuro HDF5).\n"
+      "Spectral and connectivity analysis of an EEG recording (EDF/EDF+, BDF, BrainVision .vhdr,\n"
+      "CSV or qneuro HDF5).\n"
       "Per channel: Welch PSD (Hann, 2 s segments, 50 % overlap, density in uV^2/Hz), absolute "
       "and\n"
       "relative band power, spectral entropy, peak frequency and peak list, aperiodic (1/f) "
       "exponent.\n"
       "Per band: PLI and wPLI over all channel pairs. Signals are analysed in microvolts.\n"
+      "On request: epochs and ERD/ERS around events (--epochs), spectrograms and PLI over time,\n"
+      "phase-amplitude coupling, a multitaper PSD (keys epochs.*, spectrogram.*, pac.*).\n"
       "Writes DIR/summary.json (schema qneuro.analysis/1), DIR/analysis.h5, "
       "DIR/config.resolved.toml\n"
       "and DIR/run.json, and prints a table. Definitions: docs/analyze.md.");
   sub->add_option("input", opt->input,
-                  "recording: .edf (EDF/EDF+), .csv (time column + channels) or .h5");
+                  "recording: .edf (EDF/EDF+), .bdf (BioSemi), .vhdr (BrainVision), .csv (time\n"
+                  "column + channels) or .h5");
   sub->add_option("--out,-o", opt->out, "output directory (default: <input stem>-analysis)");
   sub->add_option("--channels", opt->channels,
                   "comma-separated channel labels to analyse, e.g. O1,Oz,O2 (default: all)");

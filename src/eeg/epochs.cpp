@@ -421,6 +421,25 @@ nlohmann::ordered_json epochs_json(const EpochResult& r) {
     o["relative_power"] = {{"mean", table(c.relative_power_mean)},
                            {"sem", table(c.relative_power_sem)}};
     if (r.has_erd()) o["erd_percent"] = {{"mean", table(c.erd_mean)}, {"sem", table(c.erd_sem)}};
+    // Per-epoch values: channel -> band -> [epoch] (the same arrays as analysis.h5's).
+    auto per_epoch = [&](const std::vector<double>& v) {
+      json t = json::object();
+      for (std::size_t ch = 0; ch < r.channels.size(); ++ch) {
+        json row = json::object();
+        for (std::size_t b = 0; b < B; ++b) {
+          std::vector<double> series(c.kept());
+          for (std::size_t e = 0; e < c.kept(); ++e) {
+            series[e] = v[(e * r.channels.size() + ch) * B + b];
+          }
+          row[r.bands[b].name] = series;
+        }
+        t[r.channels[ch]] = row;
+      }
+      return t;
+    };
+    o["per_epoch"] = {{"band_power", per_epoch(c.band_power)},
+                      {"relative_power", per_epoch(c.relative_power)}};
+    if (r.has_erd()) o["per_epoch"]["erd_percent"] = per_epoch(c.erd_percent);
     conds[c.name] = o;
   }
   j["conditions"] = conds;

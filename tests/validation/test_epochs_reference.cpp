@@ -89,6 +89,12 @@ TEST(EpochsReference, SyntheticTrialsGiveTheDesignedErdAndSciPysNumbers) {
     EXPECT_NEAR(j["T1"]["erd_percent"]["mean"]["C3"]["alpha"].get<double>(), -75.0, 5.0);
     EXPECT_NEAR(j["T2"]["erd_percent"]["mean"]["C4"]["beta"].get<double>(), 300.0, 30.0);
     EXPECT_NEAR(j["T1"]["erd_percent"]["mean"]["C4"]["alpha"].get<double>(), 0.0, 5.0);
+    // The per-epoch values average to the mean.
+    const auto per = j["T1"]["per_epoch"]["erd_percent"]["C3"]["alpha"];
+    ASSERT_EQ(per.size(), 6u);
+    double sum = 0.0;
+    for (const auto& v : per) sum += v.get<double>();
+    EXPECT_NEAR(sum / 6.0, j["T1"]["erd_percent"]["mean"]["C3"]["alpha"].get<double>(), 1e-9);
     const auto ref = run_command(shell_quote(QNEURO_PYTHON) + " " + shell_quote(kReference) + " " +
                                  shell_quote(edf.string()) + " " +
                                  shell_quote((dir.path() / "a" / "summary.json").string()) +

@@ -102,8 +102,9 @@ namespace qneuro::eeg {
 /// band_power, relative_power, erd_percent [E, C, B], *_mean and *_sem [C, B]}, units as attrs.
 void write_epochs_h5(io::H5File& file, const EpochResult& result);
 
-/// The "epochs" object of summary.json: parameters, and per condition the counts, onsets and
-/// channel x band tables of means and SEMs (per-epoch values are in analysis.h5).
+/// The "epochs" object of summary.json: parameters, and per condition the counts, onsets,
+/// channel x band tables of means and SEMs, and the per-epoch values (channel -> band ->
+/// [epoch]), as in analysis.h5.
 nlohmann::ordered_json epochs_json(const EpochResult& result);
 
 }  // namespace qneuro::eeg
