@@ -1,12 +1,11 @@
 #include "qneuro/eeg/spectrogram.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <complex>
 #include <span>
 #include <string>
 
 #include "qneuro/core/error.hpp"
-#include "qneuro/core/fft.hpp"
 #include "qneuro/core/strings.hpp"
 #include "qneuro/io/hdf5.hpp"
 
@@ -73,41 +72,24 @@ SpectrogramResult spectrogram(const io::Recording& rec, const SpectrogramParams&
     const std::size_t M = estimator.segments(r.window_samples);
     const std::size_t n_seg = (n - r.nperseg) / seg_step + 1;
     const std::size_t per_window = r.step_samples / seg_step;
-    const std::vector<double> win = make_window(window, r.nperseg);
-    double win_sq = 0.0;
-    for (const double x : win) win_sq += x * x;
-    const double scale = 1.0 / (fs * win_sq * static_cast<double>(M));
 #pragma omp parallel
     {
-      const fft::RealFft fft(r.nperseg);
-      fft::Buffer<double> seg(r.nperseg);
-      fft::Buffer<std::complex<double>> spec(F);
-      std::vector<double> periodograms(n_seg * F), acc(F);
+      WelchEstimator::Workspace ws(estimator);
+      std::vector<double> periodograms(n_seg * F);
 #pragma omp for schedule(dynamic, 1)
       for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(C); ++ci) {
         const auto c = static_cast<std::size_t>(ci);
         for (std::size_t k = 0; k < n_seg; ++k) {
-          const double* xs = rec.data[c].data() + k * seg_step;
-          double mean = 0.0;
-          if (detrend == Detrend::Constant) {
-            for (std::size_t j = 0; j < r.nperseg; ++j) mean += xs[j];
-            mean /= static_cast<double>(r.nperseg);
-          }
-          for (std::size_t j = 0; j < r.nperseg; ++j) seg[j] = (xs[j] - mean) * win[j];
-          fft.forward(seg, spec);
-          for (std::size_t f = 0; f < F; ++f) periodograms[k * F + f] = std::norm(spec[f]);
+          estimator.segment_power(rec.data[c].data() + k * seg_step, periodograms.data() + k * F,
+                                  ws);
         }
         for (std::size_t w = 0; w < W; ++w) {
-          std::fill(acc.begin(), acc.end(), 0.0);
+          std::fill(ws.acc.begin(), ws.acc.end(), 0.0);
           for (std::size_t m = 0; m < M; ++m) {
             const double* p = periodograms.data() + (w * per_window + m) * F;
-            for (std::size_t f = 0; f < F; ++f) acc[f] += p[f];
+            for (std::size_t f = 0; f < F; ++f) ws.acc[f] += p[f];
           }
-          double* out = r.psd.data() + (c * W + w) * F;
-          for (std::size_t f = 0; f < F; ++f) {
-            const bool unpaired = f == 0 || (r.nperseg % 2 == 0 && f == r.nperseg / 2);
-            out[f] = acc[f] * scale * (unpaired ? 1.0 : 2.0);
-          }
+          estimator.density(ws.acc.data(), M, r.psd.data() + (c * W + w) * F);
           bands_of(c, w);
         }
       }

@@ -45,34 +45,48 @@ WelchEstimator::WelchEstimator(double fs_hz, const WelchParams& params)
 }
 
 WelchEstimator::Workspace::Workspace(const WelchEstimator& e)
-    : segment(e.params_.nperseg), spectrum(e.freqs_.size()), acc(e.freqs_.size()) {}
+    : segment(e.params_.nperseg),
+      spectrum(e.freqs_.size()),
+      acc(e.freqs_.size()),
+      power(e.freqs_.size()) {}
 
 std::size_t WelchEstimator::segments(std::size_t n) const {
   const std::size_t step = params_.nperseg - params_.noverlap;
   return n < params_.nperseg ? 0 : (n - params_.noverlap) / step;
 }
 
-void WelchEstimator::estimate(const double* x, std::size_t n, double* out, Workspace& ws) const {
-  const std::size_t L = params_.nperseg, nf = freqs_.size();
-  const std::size_t step = L - params_.noverlap;
-  const std::size_t n_segments = segments(n);
+void WelchEstimator::segment_power(const double* xs, double* power, Workspace& ws) const {
+  const std::size_t L = params_.nperseg;
+  double mean = 0.0;
+  if (params_.detrend == Detrend::Constant) {
+    for (std::size_t j = 0; j < L; ++j) mean += xs[j];
+    mean /= static_cast<double>(L);
+  }
+  for (std::size_t j = 0; j < L; ++j) ws.segment[j] = (xs[j] - mean) * window_[j];
+  fft_.forward(ws.segment, ws.spectrum);
+  for (std::size_t k = 0; k < freqs_.size(); ++k) power[k] = std::norm(ws.spectrum[k]);
+}
+
+void WelchEstimator::density(const double* acc, std::size_t n_segments, double* out) const {
+  const std::size_t L = params_.nperseg;
   const double scale = 1.0 / (fs_ * win_sq_ * static_cast<double>(n_segments));
-  std::fill(ws.acc.begin(), ws.acc.end(), 0.0);
-  for (std::size_t m = 0; m < n_segments; ++m) {
-    const double* xs = x + m * step;
-    double mean = 0.0;
-    if (params_.detrend == Detrend::Constant) {
-      for (std::size_t j = 0; j < L; ++j) mean += xs[j];
-      mean /= static_cast<double>(L);
-    }
-    for (std::size_t j = 0; j < L; ++j) ws.segment[j] = (xs[j] - mean) * window_[j];
-    fft_.forward(ws.segment, ws.spectrum);
-    for (std::size_t k = 0; k < nf; ++k) ws.acc[k] += std::norm(ws.spectrum[k]);
-  }
-  for (std::size_t k = 0; k < nf; ++k) {
+  for (std::size_t k = 0; k < freqs_.size(); ++k) {
     const bool unpaired = k == 0 || (L % 2 == 0 && k == L / 2);
-    out[k] = ws.acc[k] * scale * (unpaired ? 1.0 : 2.0);
+    out[k] = acc[k] * scale * (unpaired ? 1.0 : 2.0);
   }
+}
+
+void WelchEstimator::estimate(const double* x, std::size_t n, double* out, Workspace& ws) const {
+  const std::size_t nf = freqs_.size();
+  const std::size_t step = params_.nperseg - params_.noverlap;
+  const std::size_t n_segments = segments(n);
+  std::fill(ws.acc.begin(), ws.acc.end(), 0.0);
+  ws.power.resize(nf);
+  for (std::size_t m = 0; m < n_segments; ++m) {
+    segment_power(x + m * step, ws.power.data(), ws);
+    for (std::size_t k = 0; k < nf; ++k) ws.acc[k] += ws.power[k];
+  }
+  density(ws.acc.data(), n_segments, out);
 }
 
 WelchResult welch(const std::vector<std::vector<double>>& channels, double fs_hz,

@@ -70,11 +70,16 @@ class WelchEstimator {
   struct Workspace {
     fft::Buffer<double> segment;
     fft::Buffer<std::complex<double>> spectrum;
-    std::vector<double> acc;
+    std::vector<double> acc, power;
     explicit Workspace(const WelchEstimator& e);
   };
   /// PSD of x[0, n) (n >= nperseg; the segments that fit, as scipy) into psd[0, freqs().size()).
   void estimate(const double* x, std::size_t n, double* psd, Workspace& ws) const;
+  /// The two halves of estimate(), for callers that share segments between estimates (the
+  /// spectrogram): |X_m[k]|^2 of the segment starting at `segment` (detrended, windowed) into
+  /// power[0, freqs().size()), and the density of the sum `acc` of `segments` such powers.
+  void segment_power(const double* segment, double* power, Workspace& ws) const;
+  void density(const double* acc, std::size_t segments, double* psd) const;
   [[nodiscard]] const std::vector<double>& freqs() const { return freqs_; }
   [[nodiscard]] std::size_t segments(std::size_t n) const;
   [[nodiscard]] const WelchParams& params() const { return params_; }
