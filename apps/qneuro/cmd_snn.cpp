@@ -139,6 +139,10 @@ Command register_snn(CLI::App& root, const GlobalOptions& global) {
   b->add_option("--repeats", bp.repeats, "timed repeats (median reported)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
+  b->add_flag("--breakdown", bp.breakdown,
+              "also time the parts in the same run: the arithmetic in cache (this mode and the\n"
+              "deterministic one), the Philox draws alone, the memory floor; and report what\n"
+              "they imply (beyond-cache and page-fault seconds)");
 
   const Command train = register_torch_handover(*sub, "train", kSnnTrainDescription, global);
   const Command train_bench =

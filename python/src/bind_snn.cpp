@@ -74,7 +74,7 @@ py::dict simulate(const py::object& inputs, const std::string& preset,
   d["voltage"] = r.voltage.empty() ? py::object(py::none())
                                    : py::object(to_numpy(std::move(r.voltage), shape));
   py::dict traces;
-  auto trace = [&](const char* name, std::vector<float>& v) {
+  auto trace = [&](const char* name, HugePageVector<float>& v) {
     if (!v.empty()) traces[name] = to_numpy(std::move(v), shape);
   };
   trace("p", r.p);

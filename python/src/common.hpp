@@ -52,14 +52,16 @@ int& package_threads();
 int effective_threads();
 
 /// A NumPy array that owns `values` (moved, not copied), with the given shape (C order).
-template <typename T>
-py::array_t<T> to_numpy(std::vector<T>&& values, const std::vector<py::ssize_t>& shape) {
-  auto* owned = new std::vector<T>(std::move(values));
-  py::capsule owner(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+/// Any allocator: the snn engine's (T, B, N) arrays live in huge pages (HugePageVector).
+template <typename T, typename Alloc>
+py::array_t<T> to_numpy(std::vector<T, Alloc>&& values, const std::vector<py::ssize_t>& shape) {
+  using Vec = std::vector<T, Alloc>;
+  auto* owned = new Vec(std::move(values));
+  py::capsule owner(owned, [](void* p) { delete static_cast<Vec*>(p); });
   return py::array_t<T>(shape, owned->data(), owner);
 }
-template <typename T>
-py::array_t<T> to_numpy(std::vector<T>&& values) {
+template <typename T, typename Alloc>
+py::array_t<T> to_numpy(std::vector<T, Alloc>&& values) {
   const auto n = static_cast<py::ssize_t>(values.size());
   return to_numpy(std::move(values), {n});
 }

@@ -148,7 +148,7 @@ InputArray shaped(std::vector<float> values, const std::vector<uint64_t>& shape,
                        std::to_string(i));
     }
   }
-  a.values = std::move(values);
+  a.values.assign(values.begin(), values.end());  // into huge pages (one copy; reading cost more)
   return a;
 }
 

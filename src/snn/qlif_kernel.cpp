@@ -108,6 +108,13 @@ __attribute__((target("avx512f"))) void philox_avx512(uint32_t key0, uint32_t ke
 void philox_dispatch(uint32_t key0, uint32_t key1, uint64_t step, uint32_t entity_hi,
                      uint32_t entity_lo0, std::size_t n, uint32_t (*w)[kLanes]);
 
+/// Whether a block records nothing but spikes and the voltage (a plain forward run).
+bool lean_outputs(const BlockArgs& a) {
+  return a.p == nullptr && a.D == nullptr && a.A == nullptr && a.E == nullptr &&
+         a.Theta == nullptr && a.z == nullptr && a.v_pre == nullptr && a.H == nullptr &&
+         a.R == nullptr && a.m == nullptr && a.s == nullptr;
+}
+
 uint32_t stream_of(uint32_t block, uint32_t layer) {
   return qlif_stream(block, layer);
 }
@@ -152,7 +159,10 @@ __attribute__((always_inline)) inline void draw_group(const BlockArgs& a, BlockS
   }
 }
 
-template <Mode M, QuantumMap Map, bool HasMod, bool MultiShot>
+/// Full = false: only spikes and (optionally) the voltage are recorded, so the step skips the
+/// stores of the ten other outputs instead of writing them to sinks (a plain forward run stores
+/// 2 values per neuron-step instead of 12, besides the state).
+template <Mode M, QuantumMap Map, bool HasMod, bool MultiShot, bool Full>
 __attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockScratch& s) {
   // A local copy: its members become loop invariants the vectoriser can if-convert (loads
   // through a.c could alias the outputs as far as the compiler knows).
@@ -249,25 +259,33 @@ __attribute__((always_inline)) inline void block_body(const BlockArgs& a, BlockS
       sp[j] = st.s_prev;
       spk[j] = o.z != 0.0f ? uint8_t{1} : uint8_t{0};
       v_out[j] = st.V;
-      p_out[j] = o.p;
-      d_out[j] = st.D;
-      a_out[j] = st.A;
-      e_out[j] = st.E;
-      th_out[j] = st.Theta;
-      z_out[j] = o.z;
-      vpre_out[j] = o.v;
-      h_out[j] = st.H;
-      r_out[j] = st.R;
-      m_out[j] = st.m;
-      s_out[j] = st.s_prev;
+      if constexpr (Full) {
+        p_out[j] = o.p;
+        d_out[j] = st.D;
+        a_out[j] = st.A;
+        e_out[j] = st.E;
+        th_out[j] = st.Theta;
+        z_out[j] = o.z;
+        vpre_out[j] = o.v;
+        h_out[j] = st.H;
+        r_out[j] = st.R;
+        m_out[j] = st.m;
+        s_out[j] = st.s_prev;
+      }
     }
   }
 }
 
 #define QNEURO_CLONES QNEURO_TARGET_CLONES
-#define QNEURO_BLOCK(name, M, MAP, HM, MS)                       \
-  QNEURO_CLONES void name(const BlockArgs& a, BlockScratch& s) { \
-    block_body<M, MAP, HM, MS>(a, s);                            \
+#define QNEURO_BLOCK(name, M, MAP, HM, MS)                              \
+  QNEURO_CLONES void name##_full(const BlockArgs& a, BlockScratch& s) { \
+    block_body<M, MAP, HM, MS, true>(a, s);                             \
+  }                                                                     \
+  QNEURO_CLONES void name##_lean(const BlockArgs& a, BlockScratch& s) { \
+    block_body<M, MAP, HM, MS, false>(a, s);                            \
+  }                                                                     \
+  void name(const BlockArgs& a, BlockScratch& s) {                      \
+    lean_outputs(a) ? name##_lean(a, s) : name##_full(a, s);            \
   }
 #define QNEURO_QUANTUM_BLOCKS(tag, MAP)                                       \
   QNEURO_BLOCK(qua_##tag##_plain, Mode::Quantum, MAP, false, false)           \

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <numbers>
 
 #include "qneuro/core/bandwidth.hpp"
@@ -18,6 +19,8 @@
 #include "qneuro/io/json.hpp"
 #include "qneuro/io/run_record.hpp"
 #include "qneuro/snn/population.hpp"
+
+#include "qlif_kernel.hpp"
 
 namespace qneuro::snn {
 
@@ -96,7 +99,7 @@ io::Recording population_signal(const SnnRunResult& r) {
   lfp.source = "qneuro snn";
   lfp.format = "snn";
   lfp.sfreq_hz = p.fs_hz();
-  const std::vector<float>& src = p.record_voltage ? r.voltage : r.input.values;
+  const HugePageVector<float>& src = p.record_voltage ? r.voltage : r.input.values;
   for (std::size_t b = 0; b < channels; ++b) {
     lfp.channels.push_back("pop" + std::to_string(b));
     std::vector<double> x(T);
@@ -178,7 +181,7 @@ SnnRunResult simulate(const config::Config& cfg, const SnnRunOptions& options,
   for (std::size_t t0 = 0; t0 < T; t0 += chunk) {
     const std::size_t len = std::min(chunk, T - t0);
     const std::size_t at = t0 * B * N, n = len * B * N;
-    auto sub = [&](std::vector<float>& v) {
+    auto sub = [&](HugePageVector<float>& v) {
       return v.empty() ? std::span<float>() : std::span<float>(v).subspan(at, n);
     };
     RunViews views;
@@ -335,8 +338,73 @@ nlohmann::ordered_json KernelBenchResult::to_json() const {
   j["repeats"] = params.repeats;
   j["threads"] = threads;
   j["peak_rss_mb"] = peak_rss_mb;
+  j["first_call_seconds"] = breakdown.first_call;
+  if (params.breakdown) {
+    const KernelBreakdown& k = breakdown;
+    nlohmann::ordered_json b;
+    b["in_cache_s"] = k.in_cache;
+    b["deterministic_in_cache_s"] = k.deterministic_in_cache;
+    b["philox_s"] = k.philox;
+    b["memory_floor_s"] = k.memory_floor;
+    // What the parts imply: the warm run minus its in-cache arithmetic is what moving the (T, B,
+    // N) arrays costs beyond the cache; first call minus warm run is the first-touch page faults.
+    b["beyond_cache_s"] = seconds - k.in_cache;
+    b["page_faults_s"] = k.first_call - seconds;
+    b["mode_specific_s"] = k.in_cache - k.deterministic_in_cache;
+    j["breakdown"] = b;
+  }
   return j;
 }
+
+namespace {
+
+/// Seconds for `total` neuron-steps of `mode` on a 2048-neuron population stepped 32 steps per
+/// call with the same small buffers (input, spikes and voltage stay in L2): the kernel's
+/// arithmetic without the cost of streaming (T, B, N) arrays through memory.
+double time_in_cache(Mode mode, bool record_voltage, std::size_t total) {
+  constexpr std::size_t kN = 2048, kT = 32;
+  NeuronParams p;
+  p.mode = mode;
+  std::vector<float> input(kN * kT);
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    input[i] = 1.2f + 0.5f * static_cast<float>((i * 2654435761u) % 1000) / 1000.0f;
+  }
+  std::vector<uint8_t> spikes(input.size());
+  std::vector<float> voltage(record_voltage ? input.size() : 0);
+  RunViews views;
+  views.spikes = spikes;
+  views.voltage = voltage;
+  Population pop(p, kN, 1);
+  pop.run_into(input, kT, 1, nullptr, views);  // warm-up: state allocated, buffers touched
+  const std::size_t calls = std::max<std::size_t>(1, total / (kN * kT));
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t c = 0; c < calls; ++c) pop.run_into(input, kT, 1, nullptr, views);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return s * static_cast<double>(total) / static_cast<double>(calls * kN * kT);
+}
+
+/// Seconds to draw the Philox words a run of `total` neuron-steps uses (kernel::philox_lanes,
+/// the kernel's own generator, one thread per block of lanes as in the kernel).
+double time_philox(std::size_t total, int streams) {
+  if (streams == 0) return 0.0;
+  const std::size_t calls = total / 4 * static_cast<std::size_t>(streams) / kernel::kLanes;
+  const auto t0 = std::chrono::steady_clock::now();
+  uint32_t sink = 0;
+#pragma omp parallel reduction(^ : sink)
+  {
+    auto w = std::make_unique<uint32_t[][kernel::kLanes]>(4);
+#pragma omp for schedule(static)
+    for (long long c = 0; c < static_cast<long long>(calls); ++c) {
+      kernel::philox_lanes(1u, 2u, static_cast<uint64_t>(c), 0u, 0u, kernel::kLanes, w.get());
+      sink ^= w[0][0] ^ w[3][kernel::kLanes - 1];
+    }
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (sink == 0x12345678u) log::debug("philox sink");  // keeps the draws from being optimised out
+  return s;
+}
+
+}  // namespace
 
 KernelBenchResult bench_kernel(const KernelBenchParams& o) {
   if (o.neurons == 0 || o.steps == 0 || o.batch == 0) {
@@ -352,21 +420,24 @@ KernelBenchResult bench_kernel(const KernelBenchParams& o) {
     input[static_cast<std::size_t>(i)] =
         1.2f + 0.5f * static_cast<float>((static_cast<uint64_t>(i) * 2654435761u) % 1000) / 1000.0f;
   }
-  std::vector<uint8_t> spikes(total);
-  std::vector<float> voltage(o.record_voltage ? total : 0);
+  // Outputs as a caller would allocate them for one run, not yet touched (std::vector would zero
+  // them): the first call faults their pages in; the timed repeats run on warm buffers.
+  auto spikes = std::make_unique_for_overwrite<uint8_t[]>(total);
+  auto voltage = std::make_unique_for_overwrite<float[]>(o.record_voltage ? total : 0);
   RunViews views;
-  views.spikes = spikes;
-  views.voltage = voltage;
-  // The first call touches the output pages; the timed repeats run on warm buffers.
+  views.spikes = std::span<uint8_t>(spikes.get(), total);
+  views.voltage = std::span<float>(voltage.get(), o.record_voltage ? total : 0);
   std::vector<double> times;
+  double first_call = 0;
   for (int r = 0; r <= o.repeats; ++r) {
     Population pop(p, o.neurons, 1);
     const auto t0 = std::chrono::steady_clock::now();
     pop.run_into(input, o.steps, o.batch, nullptr, views);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (r > 0) times.push_back(s);
+    (r > 0 ? times.push_back(s) : void(first_call = s));
   }
   KernelBenchResult b;
+  b.breakdown.first_call = first_call;
   b.params = o;
   b.seconds = median_seconds(times);
   b.seconds_min = *std::min_element(times.begin(), times.end());
@@ -375,6 +446,14 @@ KernelBenchResult bench_kernel(const KernelBenchParams& o) {
   b.neuron_steps_per_s = static_cast<double>(total) / b.seconds;
   b.bandwidth_gbs = b.neuron_steps_per_s * b.bytes_per_neuron_step / 1e9;
   b.threads = parallel::max_threads();
+  if (o.breakdown) {
+    KernelBreakdown& k = b.breakdown;
+    k.in_cache = time_in_cache(o.mode, o.record_voltage, total);
+    k.deterministic_in_cache = time_in_cache(Mode::Deterministic, o.record_voltage, total);
+    const int streams = o.mode == Mode::Deterministic ? 0 : 2;  // spike uniforms + noise
+    k.philox = time_philox(total, streams);
+    k.memory_floor = b.bytes_per_neuron_step * static_cast<double>(total) / (b.triad_gbs * 1e9);
+  }
   b.peak_rss_mb = peak_rss_mb();
   return b;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "qneuro/snn/run.hpp"
 #include "qneuro/web/requests.hpp"
@@ -204,7 +205,7 @@ const json& base_settings() {
   return base;
 }
 
-std::vector<float> neuron_series(const std::vector<float>& v, std::size_t T, std::size_t B,
+std::vector<float> neuron_series(std::span<const float> v, std::size_t T, std::size_t B,
                                  std::size_t N, std::size_t n) {
   std::vector<float> out(T);
   for (std::size_t t = 0; t < T; ++t) out[t] = v[t * B * N + n];

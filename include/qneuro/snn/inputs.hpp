@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "qneuro/core/enum_names.hpp"
+#include "qneuro/core/huge_pages.hpp"
 
 namespace qneuro::snn {
 enum class InputKind { Constant, Noise, Ramp, Sine, Poisson, File };
@@ -53,7 +54,7 @@ struct InputSpec {
 /// A (T, B, N) input array.
 struct InputArray {
   std::size_t T = 0, B = 0, N = 0;
-  std::vector<float> values;
+  HugePageVector<float> values;  ///< huge pages (core/huge_pages.hpp), as the run's outputs
 };
 
 /// Generates the input (T, B, N) for a generated kind; `dt_ms` is dt * time_unit_ms.

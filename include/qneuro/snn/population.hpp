@@ -39,16 +39,19 @@
 #include <vector>
 
 #include "qneuro/core/device.hpp"
+#include "qneuro/core/huge_pages.hpp"
 #include "qneuro/snn/params.hpp"
 #include "qneuro/snn/qlif_step.hpp"
 
 namespace qneuro::snn {
 
+/// (T, B, N) arrays live in huge pages (core/huge_pages.hpp): faulting in 500 MB of outputs page
+/// by page cost 1.8 s on the project's VM, five times the kernel that fills them.
 struct RunOutput {
   std::size_t T = 0, B = 0, N = 0;
-  std::vector<uint8_t> spikes;           ///< (T, B, N)
-  std::vector<float> voltage;            ///< (T, B, N) if recorded
-  std::vector<float> p, D, A, E, Theta;  ///< (T, B, N) each, if traces are recorded
+  HugePageVector<uint8_t> spikes;           ///< (T, B, N)
+  HugePageVector<float> voltage;            ///< (T, B, N) if recorded
+  HugePageVector<float> p, D, A, E, Theta;  ///< (T, B, N) each, if traces are recorded
 };
 
 /// Caller-owned output buffers for run_into(): spikes is required (T B N bytes); the others may
@@ -124,7 +127,7 @@ class Population {
   std::size_t first_;
   std::size_t B_ = 0;
   uint64_t t_ = 0;
-  mutable std::vector<NeuronState<float>> states_;
+  mutable HugePageVector<NeuronState<float>> states_;  ///< huge pages: first touch of 36 B x B N
   Device device_ = Device::Cpu;
   std::unique_ptr<device::QlifRunner> gpu_;
   mutable bool states_on_device_ = false;  ///< states_ is stale; the runner holds the state

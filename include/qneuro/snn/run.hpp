@@ -63,13 +63,13 @@ struct SnnRunResult {
   RunStatus status = RunStatus::Completed;
   SnnRunParams params;  ///< with T, B, N as run (an interrupted run: the steps done)
   std::string preset;
-  InputArray input;                      ///< (T, B, N)
-  bool input_generated = false;          ///< from input.kind (spikes.h5 then stores it as /input)
-  std::vector<float> modulation;         ///< (T) mod(t), empty without a modulation signal
-  std::vector<uint8_t> spikes;           ///< (T, B, N)
-  std::vector<float> voltage;            ///< (T, B, N) membrane potential after reset, if recorded
-  std::vector<float> p, D, A, E, Theta;  ///< (T, B, N) each, if record.traces
-  io::Recording population_signal;       ///< one channel per batch row (at most 16), at fs_hz()
+  InputArray input;                ///< (T, B, N)
+  bool input_generated = false;    ///< from input.kind (spikes.h5 then stores it as /input)
+  std::vector<float> modulation;   ///< (T) mod(t), empty without a modulation signal
+  HugePageVector<uint8_t> spikes;  ///< (T, B, N); huge pages, as population.hpp's RunOutput
+  HugePageVector<float> voltage;   ///< (T, B, N) membrane potential after reset, if recorded
+  HugePageVector<float> p, D, A, E, Theta;  ///< (T, B, N) each, if record.traces
+  io::Recording population_signal;          ///< one channel per batch row (at most 16), at fs_hz()
   SpikeStats stats;
   std::optional<double> mean_voltage;  ///< over all neuron-steps, if the voltage is recorded
   std::optional<eeg::AnalysisResult> analysis;  ///< of the population signal (T >= 64)
@@ -90,7 +90,20 @@ struct KernelBenchParams {
   Mode mode = Mode::Quantum;
   bool record_voltage = false;
   int repeats = 3;
+  bool breakdown = false;  ///< also time the parts (KernelBreakdown)
 };
+/// Where the time of one warm run goes, each part timed in the same process (bench --breakdown).
+/// Every figure is seconds for the whole N x T x B problem.
+struct KernelBreakdown {
+  double in_cache = 0;  ///< the same mode on 2048 neurons x 32 steps, repeated until N T B
+                        ///< neuron-steps are done (state and buffers in L2): the arithmetic
+  double deterministic_in_cache = 0;  ///< the same for the deterministic mode (no random numbers)
+  double philox = 0;        ///< the Philox4x32-10 words the mode draws (2 per neuron per 4 steps in
+                            ///< the quantum and stochastic modes with noise), alone
+  double memory_floor = 0;  ///< bytes_per_neuron_step x N T B at the triad bandwidth
+  double first_call = 0;    ///< the untimed first call: output pages faulted in on first touch
+};
+
 struct KernelBenchResult {
   KernelBenchParams params;
   double seconds = 0;      ///< median of the timed repeats
@@ -101,6 +114,7 @@ struct KernelBenchResult {
   double triad_gbs = 0;              ///< STREAM triad measured in the same run
   int threads = 0;
   double peak_rss_mb = 0;
+  KernelBreakdown breakdown;  ///< first_call always; the rest with params.breakdown
   [[nodiscard]] nlohmann::ordered_json to_json() const;
 };
 /// Times the kernel: one untimed call touches the output pages, then `repeats` timed calls (a

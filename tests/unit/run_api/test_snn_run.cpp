@@ -113,6 +113,31 @@ TEST(KernelBench, SecondsMinIsTheFastestRepeatAndNeverAboveTheMedian) {
   const auto j = r.to_json();
   EXPECT_LE(j["seconds_min"].get<double>(), j["seconds"].get<double>());
   EXPECT_EQ(j["mode"], "quantum");
+  EXPECT_GT(j["first_call_seconds"].get<double>(), 0.0);
+  EXPECT_FALSE(j.contains("breakdown"));
+}
+
+TEST(KernelBench, BreakdownTimesEveryPartAndReportsWhatTheyImply) {
+  snn::KernelBenchParams p;
+  p.neurons = 8192;
+  p.steps = 64;
+  p.repeats = 2;
+  p.record_voltage = true;
+  p.breakdown = true;
+  const snn::KernelBenchResult r = snn::bench_kernel(p);
+  const snn::KernelBreakdown& k = r.breakdown;
+  EXPECT_GT(k.in_cache, 0.0);
+  EXPECT_GT(k.deterministic_in_cache, 0.0);
+  EXPECT_GT(k.philox, 0.0);  // quantum mode with membrane noise draws two streams
+  EXPECT_GT(k.memory_floor, 0.0);
+  EXPECT_GT(k.first_call, 0.0);
+  const auto b = r.to_json()["breakdown"];
+  EXPECT_DOUBLE_EQ(b["beyond_cache_s"].get<double>(), r.seconds - k.in_cache);
+  EXPECT_DOUBLE_EQ(b["page_faults_s"].get<double>(), k.first_call - r.seconds);
+  EXPECT_DOUBLE_EQ(b["mode_specific_s"].get<double>(), k.in_cache - k.deterministic_in_cache);
+  // The deterministic mode draws no random numbers.
+  p.mode = snn::Mode::Deterministic;
+  EXPECT_EQ(snn::bench_kernel(p).breakdown.philox, 0.0);
 }
 
 TEST(Calibration, CheckReproducesTheTargets) {

@@ -187,6 +187,27 @@ TEST(Population, MatchesTheScalarReferenceInEveryMode) {
   }
 }
 
+TEST(Population, RecordingTracesChangesNoSpikeOrVoltage) {
+  // A run that records only spikes and the voltage takes the kernel's lean path (the other
+  // outputs are not stored at all); one that records traces takes the full path. Same bits.
+  const std::size_t T = 37, B = 2, N = 300;  // 300: one full and one partial block of lanes
+  const auto input = random_values(T * B * N, 11, 0.0f, 3.0f);
+  const auto mod_values = random_values(T * B * N, 12, -2.0f, 2.0f);
+  for (const auto& c : cases()) {
+    Modulation mod{mod_values, B, N};
+    RunOptions lean, full;
+    lean.record_voltage = full.record_voltage = true;
+    full.record_traces = true;
+    Population a(c.params, N, 5), b(c.params, N, 5);
+    const RunOutput oa = a.run(input, T, B, c.modulated ? &mod : nullptr, lean);
+    const RunOutput ob = b.run(input, T, B, c.modulated ? &mod : nullptr, full);
+    EXPECT_TRUE(oa.p.empty()) << c.name;
+    EXPECT_EQ(ob.p.size(), T * B * N) << c.name;
+    EXPECT_EQ(oa.spikes, ob.spikes) << c.name;
+    EXPECT_EQ(oa.voltage, ob.voltage) << c.name;
+  }
+}
+
 TEST(Population, IdenticalForOneAndTwoThreadsSplitsAndChunks) {
   const std::size_t T = 80, B = 3, N = 40;
   const auto input = random_values(T * B * N, 3, 0.0f, 3.0f);
@@ -222,7 +243,7 @@ TEST(Population, IdenticalForOneAndTwoThreadsSplitsAndChunks) {
   const std::size_t T1 = 30;
   const auto a = chunked.run(std::span<const float>(input).first(T1 * B * N), T1, B);
   const auto b = chunked.run(std::span<const float>(input).subspan(T1 * B * N), T - T1, B);
-  std::vector<uint8_t> joined = a.spikes;
+  auto joined = a.spikes;
   joined.insert(joined.end(), b.spikes.begin(), b.spikes.end());
   EXPECT_EQ(joined, one.spikes);
   // reset() starts over: the first call is reproduced.
