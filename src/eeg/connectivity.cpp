@@ -6,6 +6,7 @@
 
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/fft.hpp"
+#include "qneuro/core/huge_pages.hpp"
 #include "qneuro/core/target_clones.hpp"
 #include "qneuro/eeg/analytic.hpp"
 
@@ -94,9 +95,15 @@ QNEURO_KERNEL_CLONES void accumulate_rows(const double* ar, const double* ai, st
   o3.abs += b3;
 }
 
+/// [C x N] planes of one band's analytic signals: large (39 MB each for 64 channels x 5 min at
+/// 256 Hz), so in huge pages, and not zeroed by resize() (core/huge_pages.hpp): band_planes'
+/// parallel loop is their first touch. Zeroed page by page in one thread, they took a tenth of a
+/// whole analysis.
+using Planes = UninitializedVector<double>;
+
 /// The band's analytic signals without the edges, as real and imaginary planes [C x N].
 void band_planes(const AnalyticSignals& analytic, const Band& band, std::size_t e, std::size_t N,
-                 std::vector<double>& re, std::vector<double>& im) {
+                 Planes& re, Planes& im) {
   const std::size_t C = analytic.channels();
   re.resize(C * N);
   im.resize(C * N);
@@ -121,8 +128,8 @@ void band_planes(const AnalyticSignals& analytic, const Band& band, std::size_t 
 // Rows are taken kRows at a time by one thread, which walks the time blocks in order: no
 // barriers, the rows' blocks stay in L1/L2 while each b block is loaded once for kRows pairs,
 // and every pair's sums have one fixed order of addition (independent of the thread count).
-void pair_sums(const std::vector<double>& re, const std::vector<double>& im, std::size_t C,
-               std::size_t N, std::size_t t_begin, std::size_t t_end, std::vector<PairSums>& sums) {
+void pair_sums(const Planes& re, const Planes& im, std::size_t C, std::size_t N,
+               std::size_t t_begin, std::size_t t_end, std::vector<PairSums>& sums) {
   sums.assign(C * (C - 1) / 2, PairSums{});
   const std::size_t n_groups = (C + kRows - 1) / kRows;
 #pragma omp parallel for schedule(dynamic, 1)
@@ -197,7 +204,7 @@ PhaseLagResult phase_lag_index(const std::vector<std::vector<double>>& channels,
   result.edge_samples = e;
   result.used_samples = N;
   const AnalyticSignals analytic(channels, fs_hz);  // spectra of every channel, once
-  std::vector<double> re, im;  // one band's analytic signals [C x N] (SIMD-friendly planes)
+  Planes re, im;  // one band's analytic signals [C x N] (SIMD-friendly planes)
   std::vector<PairSums> sums;
   for (const Band& band : bands) {
     band_planes(analytic, band, e, N, re, im);
@@ -235,7 +242,7 @@ PhaseLagOverTime phase_lag_over_time(const std::vector<std::vector<double>>& cha
     r.times_s.push_back((static_cast<double>(e + w * S) + static_cast<double>(W) / 2.0) / fs_hz);
   }
   const AnalyticSignals analytic(channels, fs_hz);
-  std::vector<double> re, im;
+  Planes re, im;
   std::vector<PairSums> sums;
   r.pli.assign(bands.size(), {});
   r.wpli.assign(bands.size(), {});

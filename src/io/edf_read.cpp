@@ -338,45 +338,75 @@ class EdfReader {
     return static_cast<int32_t>(value ^ 0x800000U) - (1 << 23);
   }
 
+  // Records are read in chunks of about 16 MB. Each chunk's annotations are parsed in record
+  // order (one thread: they carry the time keeping), then its samples are converted in
+  // parallel over signals straight into their final place (no push_back): the conversion of a
+  // 64-channel, 5-minute file was a tenth of a whole `qneuro analyze` and ran on one core.
   void read_records() {
     const auto n_records = static_cast<size_t>(file_.n_records);
     for (EdfSignal& signal : file_.signals) {
-      signal.samples.reserve(n_records * static_cast<size_t>(signal.samples_per_record));
+      signal.samples.resize(n_records * static_cast<size_t>(signal.samples_per_record));
     }
-    std::string record;
-    for (size_t r = 0; r < n_records; ++r) {
-      read_exactly(record, record_bytes_, "data record " + std::to_string(r));
-      decode_record(record, r);
+    const size_t chunk_records =
+        std::max<size_t>(1, (size_t{16} << 20) / std::max<size_t>(1, record_bytes_));
+    std::string chunk;
+    for (size_t r0 = 0; r0 < n_records; r0 += chunk_records) {
+      const size_t count = std::min(chunk_records, n_records - r0);
+      read_exactly(chunk, count * record_bytes_,
+                   count == 1 ? "data record " + std::to_string(r0)
+                              : "data records " + std::to_string(r0) + " to " +
+                                    std::to_string(r0 + count - 1));
+      for (size_t k = 0; k < count; ++k) {
+        record_annotations(std::string_view(chunk).substr(k * record_bytes_, record_bytes_),
+                           r0 + k);
+      }
+      decode_samples(chunk, r0, count);
     }
   }
 
-  void decode_record(std::string_view record, size_t r) {
-    size_t ordinary = 0;
+  void record_annotations(std::string_view record, size_t r) {
+    if (!has_annotation_signal_) return;
     bool first_annotation_signal = true;
     std::optional<double> record_onset;
     for (const SignalLayout& layout : layouts_) {
-      const std::string_view bytes =
-          record.substr(layout.byte_offset_in_record, layout.n_bytes_in_record);
-      if (layout.is_annotation) {
-        parse_tals(bytes, first_annotation_signal ? &record_onset : nullptr);
-        first_annotation_signal = false;
-        continue;
-      }
-      EdfSignal& signal = file_.signals[ordinary++];
+      if (!layout.is_annotation) continue;
+      parse_tals(record.substr(layout.byte_offset_in_record, layout.n_bytes_in_record),
+                 first_annotation_signal ? &record_onset : nullptr);
+      first_annotation_signal = false;
+    }
+    record_time_keeping(r, record_onset);
+  }
+
+  /// Physical values of the ordinary signals of `count` records starting at record r0.
+  void decode_samples(std::string_view chunk, size_t r0, size_t count) {
+    std::vector<std::pair<const SignalLayout*, EdfSignal*>> ordinary;
+    size_t next = 0;
+    for (const SignalLayout& layout : layouts_) {
+      if (!layout.is_annotation) ordinary.emplace_back(&layout, &file_.signals[next++]);
+    }
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::ptrdiff_t si = 0; si < static_cast<std::ptrdiff_t>(ordinary.size()); ++si) {
+      const SignalLayout& layout = *ordinary[static_cast<size_t>(si)].first;
+      EdfSignal& signal = *ordinary[static_cast<size_t>(si)].second;
       const double gain = physical_per_digital(signal);
-      if (sample_bytes_ == 3) {
-        for (size_t pos = 0; pos < bytes.size(); pos += 3) {
-          const int32_t steps = int24_at(bytes, pos) - signal.digital_min;
-          signal.samples.push_back(signal.physical_min + static_cast<double>(steps) * gain);
-        }
-      } else {
-        for (size_t pos = 0; pos < bytes.size(); pos += 2) {
-          const int32_t steps = int16_at(bytes, pos) - signal.digital_min;
-          signal.samples.push_back(signal.physical_min + static_cast<double>(steps) * gain);
+      const auto spr = static_cast<size_t>(signal.samples_per_record);
+      for (size_t k = 0; k < count; ++k) {
+        const std::string_view bytes = chunk.substr(
+            k * record_bytes_ + layout.byte_offset_in_record, layout.n_bytes_in_record);
+        double* out = signal.samples.data() + (r0 + k) * spr;
+        if (sample_bytes_ == 3) {
+          for (size_t i = 0; i < spr; ++i) {
+            const int32_t steps = int24_at(bytes, 3 * i) - signal.digital_min;
+            out[i] = signal.physical_min + static_cast<double>(steps) * gain;
+          }
+        } else {
+          for (size_t i = 0; i < spr; ++i) {
+            const int32_t steps = int16_at(bytes, 2 * i) - signal.digital_min;
+            out[i] = signal.physical_min + static_cast<double>(steps) * gain;
+          }
         }
       }
     }
-    if (has_annotation_signal_) record_time_keeping(r, record_onset);
   }
 
   // A record without a usable time-keeping TAL (a malformed file) is taken to follow the

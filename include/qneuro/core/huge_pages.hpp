@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace qneuro {
@@ -36,6 +38,37 @@ struct HugePageAllocator {
 
 template <typename T>
 using HugePageVector = std::vector<T, HugePageAllocator<T>>;
+
+/// HugePageAllocator whose value-less construct() default-initialises: resize() of a vector of
+/// numbers leaves them indeterminate instead of zeroing them in one serial pass, so that the
+/// parallel loop that fills the array is also the first touch (the pages are zeroed by the
+/// kernel, in the faulting threads). Only for arrays that are written before they are read.
+template <typename T>
+struct UninitializedAllocator : HugePageAllocator<T> {
+  using value_type = T;
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() noexcept = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>& /*other*/) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  friend bool operator==(const UninitializedAllocator&, const UninitializedAllocator&) {
+    return true;
+  }
+};
+
+/// A vector whose resize() does not initialise numbers (see UninitializedAllocator).
+template <typename T>
+using UninitializedVector = std::vector<T, UninitializedAllocator<T>>;
 
 /// Element-wise equality of a HugePageVector and a std::vector (found by argument-dependent
 /// lookup through the allocator), so that results compare with reference vectors directly.
