@@ -9,10 +9,13 @@
 #include "qneuro/flux/params.hpp"
 #include "qneuro/web/flux_generate.hpp"
 #endif
+#include "qneuro/core/memory.hpp"
 #include "qneuro/core/parallel.hpp"
 
 int main(int argc, char** argv) {
   using namespace qneuro::cli;
+  // Training steps allocate and free the same tensors every step: keep their pages mapped.
+  qneuro::retain_freed_heap_memory();
   return run_main(
       argc, argv,
       [](CLI::App& app, GlobalOptions& global) {

@@ -1,6 +1,9 @@
 #include "qneuro/core/memory.hpp"
 
 #include <sys/resource.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <unistd.h>
 
 #include <fstream>
@@ -41,6 +44,14 @@ uint64_t current_rss_bytes() {
   uint64_t pages = 0, resident = 0;
   if (!(statm >> pages >> resident)) return 0;
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+void retain_freed_heap_memory() {
+#if defined(__GLIBC__)
+  constexpr int kOneGiB = 1 << 30;
+  mallopt(M_MMAP_THRESHOLD, kOneGiB);
+  mallopt(M_TRIM_THRESHOLD, kOneGiB);
+#endif
 }
 
 }  // namespace qneuro

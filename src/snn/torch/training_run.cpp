@@ -4,6 +4,7 @@
 
 #include <malloc.h>
 
+#include <array>
 #include <numeric>
 #include <span>
 
@@ -139,6 +140,8 @@ double resident_bytes() {
 struct LayerFigures {
   double seconds_per_step = 0, samples_per_s = 0, saved_bytes_per_neuron_step = 0;
   double layer_seconds = 0;  ///< forward + backward of the hidden QLIF layer alone
+  /// Medians of the phases of a step: encoding, forward + loss, backward, optimiser.
+  std::array<double, 4> phases{};
 };
 
 /// Times `iterations` training steps of the classifier on random data and measures the memory
@@ -159,19 +162,29 @@ LayerFigures bench_layer(const TrainBenchParams& o, LayerKind layer) {
   const torch::Tensor y = torch::randint(0, o.classes, {o.batch}, torch::kLong);
   std::vector<int64_t> ids(static_cast<std::size_t>(o.batch));
   std::iota(ids.begin(), ids.end(), int64_t{0});
+  // One training step, with the time of each phase: the input encoding alone (it runs again
+  // inside forward), the forward pass with the loss, the backward pass, the optimiser.
+  std::array<std::vector<double>, 4> phase_times;
   auto step = [&](uint64_t episode) {
-    const torch::Tensor loss =
-        torch::nn::functional::cross_entropy(model->forward(x, ids, episode), y);
-    opt.zero_grad();
-    loss.backward();
-    opt.step();
+    phase_times[0].push_back(seconds_of([&] { (void)model->encode(x, ids, episode); }));
+    torch::Tensor loss;
+    phase_times[1].push_back(seconds_of(
+        [&] { loss = torch::nn::functional::cross_entropy(model->forward(x, ids, episode), y); }));
+    phase_times[2].push_back(seconds_of([&] {
+      opt.zero_grad();
+      loss.backward();
+    }));
+    phase_times[3].push_back(seconds_of([&] { opt.step(); }));
   };
   step(0);  // warm-up
-  std::vector<double> times;
+  for (auto& t : phase_times) t.clear();
+  std::vector<double> times;  // a step proper: forward + backward + optimiser
   for (int i = 0; i < o.iterations; ++i) {
-    times.push_back(seconds_of([&] { step(static_cast<uint64_t>(i + 1)); }));
+    step(static_cast<uint64_t>(i + 1));
+    times.push_back(phase_times[1].back() + phase_times[2].back() + phase_times[3].back());
   }
   LayerFigures f;
+  for (std::size_t k = 0; k < phase_times.size(); ++k) f.phases[k] = median_seconds(phase_times[k]);
   f.seconds_per_step = median_seconds(times);
   f.samples_per_s = static_cast<double>(o.batch) / f.seconds_per_step;
   // The hidden QLIF layer alone: forward + backward on its (T, B, H) input.
@@ -231,6 +244,16 @@ nlohmann::ordered_json bench_training(const TrainBenchParams& o) {
   j["fused_layer_step_ms"] = 1e3 * fused.layer_seconds;
   j["oracle_layer_step_ms"] = 1e3 * oracle.layer_seconds;
   j["layer_speedup"] = oracle.layer_seconds / fused.layer_seconds;
+  // Where a step's time goes (medians, ms): the encoding (inside forward), forward with the loss,
+  // backward, the optimiser.
+  auto split = [](const LayerFigures& f) {
+    return nlohmann::ordered_json{{"encode", 1e3 * f.phases[0]},
+                                  {"forward", 1e3 * f.phases[1]},
+                                  {"backward", 1e3 * f.phases[2]},
+                                  {"optimizer", 1e3 * f.phases[3]}};
+  };
+  j["fused_step_split_ms"] = split(fused);
+  j["oracle_step_split_ms"] = split(oracle);
   j["fused_saved_bytes_per_neuron_step"] = fused.saved_bytes_per_neuron_step;
   j["oracle_saved_bytes_per_neuron_step"] = oracle.saved_bytes_per_neuron_step;
   j["fused_saved_bytes_accounted"] =

@@ -181,6 +181,14 @@ TEST(SnnTrainCli, BenchTrainPrintsBothLayersFigures) {
   }
   // input (4 B) + spike byte (1 B) + parameters; the call after reset() saves no initial state
   EXPECT_NEAR(j["fused_saved_bytes_accounted"].get<double>(), 5.0, 0.1);
+  // The split of a step: every phase timed (the encoding also runs inside forward).
+  for (const char* layer : {"fused_step_split_ms", "oracle_step_split_ms"}) {
+    ASSERT_TRUE(j.contains(layer)) << layer;
+    for (const char* phase : {"encode", "forward", "backward", "optimizer"}) {
+      ASSERT_TRUE(j[layer].contains(phase)) << layer << " " << phase;
+      EXPECT_GT(j[layer][phase].get<double>(), 0.0) << layer << " " << phase;
+    }
+  }
 }
 
 }  // namespace
