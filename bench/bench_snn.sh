@@ -10,7 +10,7 @@ OUT=${OUT:-build/bench-snn.jsonl}
 for mode in deterministic stochastic quantum; do
   "$QNEURO" --threads 1 snn bench --neurons 1000000 --steps 100 --mode "$mode" --record-voltage | tee -a "$OUT"
 done
-"$QNEURO" --threads 1 snn bench --neurons 1000000 --steps 100 --mode quantum | tee -a "$OUT"
+"$QNEURO" --threads 1 snn bench --neurons 1000000 --steps 100 --mode quantum --breakdown | tee -a "$OUT"
 "$QNEURO" snn bench --neurons 1000000 --steps 100 --mode quantum --record-voltage | tee -a "$OUT"
 # Training (issue 5): the fused QLIF layer against the plain-ops oracle, same run (LibTorch builds).
 if "$QNEURO" snn bench-train --help > /dev/null 2>&1 && "$QNEURO" snn bench-train --iterations 1 --hidden 8 --batch 2 --steps 2 > /dev/null 2>&1; then

@@ -87,6 +87,7 @@ int run_generate(const GenerateOptions& opt) {
 struct BenchOptions {
   std::vector<std::string> kinds{"flux", "faithful", "transformer"};
   std::vector<std::string> radial{"off"};
+  std::vector<std::string> integrators{"heun"};
   flux::BenchParams params;
 };
 
@@ -96,6 +97,10 @@ int run_bench(const BenchOptions& o) {
   for (const auto& k : o.kinds) p.kinds.push_back(parse_enum<flux::ModelKind>(k, "--kinds"));
   p.radial.clear();
   for (const auto& r : o.radial) p.radial.push_back(parse_enum<flux::RadialStep>(r, "--radial"));
+  p.integrators.clear();
+  for (const auto& s : o.integrators) {
+    p.integrators.push_back(parse_enum<flux::FlowIntegrator>(s, "--integrators"));
+  }
   flux::bench_models(
       p, [](const nlohmann::ordered_json& row) { std::cout << row.dump() << std::endl; });
   return kExitOk;
@@ -158,6 +163,10 @@ Command register_flux(CLI::App& root, const GlobalOptions& global) {
                 "flux radial steps to time (off, diffusion, schrodinger; flux.radial_step)")
       ->delimiter(',')
       ->default_str(listed(bopt->radial));
+  b->add_option("--integrators", bopt->integrators,
+                "flux flow steps to time (heun, euler; flux.integrator)")
+      ->delimiter(',')
+      ->default_str(listed(bopt->integrators));
   b->add_option("--batch", bopt->params.batch, "windows per step")->capture_default_str();
   b->add_option("--steps", bopt->params.repeats, "timed repeats")->capture_default_str();
 

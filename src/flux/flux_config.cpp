@@ -57,6 +57,10 @@ config::BoundSchema<FluxConfig> build_keys() {
          {"", "flux: per-layer dt = sigmoid(a), a learned"});
   b.bind("flux.dt_init", QNEURO_MEMBER(model.dt_init), {"", "flux: initial integrator step"},
          Bounds{0.0, 1.0, true, true});
+  b.bind("flux.integrator", QNEURO_MEMBER(model.integrator),
+         {"",
+          "flux: step of the attention flow: heun (two score evaluations per layer, second "
+          "order) or euler (one, first order, faster)"});
   b.bind("flux.radial_step", QNEURO_MEMBER(model.radial_step),
          {"",
           "flux: radial part of the integrator, Strang-split with the Heun step: none, "

@@ -8,7 +8,8 @@ namespace qneuro::flux {
 
 using torch::Tensor;
 
-HeunIntegratorImpl::HeunIntegratorImpl(const ModelParams& p) : radial(p.radial_step) {
+HeunIntegratorImpl::HeunIntegratorImpl(const ModelParams& p)
+    : radial(p.radial_step), euler(p.integrator == FlowIntegrator::Euler) {
   const double a0 = std::log(p.dt_init / (1.0 - p.dt_init));
   dt_logit = p.learn_dt ? register_parameter("dt_logit", torch::full({1}, a0))
                         : register_buffer("dt_logit", torch::full({1}, a0));
@@ -48,6 +49,10 @@ Tensor HeunIntegratorImpl::forward(const Tensor& X, const Flow& flow) {
   const Tensor G = radial_propagator(0.5 * step);
   const Tensor X0 = G.defined() ? apply_to_pairs(G, X) : X;
   const Tensor k1 = flow(X0);
+  if (euler) {
+    const Tensor Y = X0 + step * k1;
+    return G.defined() ? apply_to_pairs(G, Y) : Y;
+  }
   const Tensor X1 = X0 + step * k1;
   const Tensor k2 = flow(X1);
   const Tensor Y = X0 + 0.5 * step * (k1 + k2);

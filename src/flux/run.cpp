@@ -253,47 +253,55 @@ void bench_models(const BenchParams& o,
     // The radial steps are a flux option: other kinds run once.
     const std::vector<RadialStep> variants =
         kind == ModelKind::Flux ? o.radial : std::vector<RadialStep>{RadialStep::Off};
+    const std::vector<FlowIntegrator> steps =
+        kind == ModelKind::Flux ? o.integrators : std::vector<FlowIntegrator>{FlowIntegrator::Heun};
     for (const RadialStep radial_step : variants) {
-      for (const int64_t T : o.lengths) {
-        ModelParams p;
-        p.kind = kind;
-        p.max_seq_length = T;
-        p.radial_step = radial_step;
-        p.validate();
-        torch::manual_seed(1);
-        auto model = build_model(p, o.vocab);
-        TrainParams tp;
-        tp.batch = o.batch;
-        tp.warmup = 0;
-        Trainer trainer(model, tp);
-        const std::vector<int64_t> ids = [&] {
-          const torch::Tensor r = torch::randint(0, o.vocab, {T * 64 + 1}, torch::kLong);
-          return std::vector<int64_t>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
-        }();
-        auto timed = [&](auto&& f) {
-          f();
-          std::vector<double> t;
-          for (int64_t i = 0; i < o.repeats; ++i) t.push_back(seconds_of(f));
-          return median_seconds(t);
-        };
-        const double train_s = timed([&] { trainer.step(ids); });
-        const torch::Tensor x = batch_windows(ids, T, o.batch, 7, 0).narrow(1, 0, T);
-        model->eval();
-        const double infer_s = timed([&] {
-          torch::NoGradGuard ng;
-          (void)model->forward(x);
-        });
-        nlohmann::ordered_json j;
-        j["bench"] = "flux";
-        j["kind"] = to_string(kind);
-        if (kind == ModelKind::Flux) j["radial_step"] = to_string(radial_step);
-        j["T"] = T;
-        j["batch"] = o.batch;
-        j["threads"] = parallel::max_threads();
-        j["parameters"] = parameter_count(*model);
-        j["train_tokens_per_s"] = static_cast<double>(o.batch * T) / train_s;
-        j["inference_tokens_per_s"] = static_cast<double>(o.batch * T) / infer_s;
-        row(j);
+      for (const FlowIntegrator integrator : steps) {
+        for (const int64_t T : o.lengths) {
+          ModelParams p;
+          p.kind = kind;
+          p.max_seq_length = T;
+          p.radial_step = radial_step;
+          p.integrator = integrator;
+          p.validate();
+          torch::manual_seed(1);
+          auto model = build_model(p, o.vocab);
+          TrainParams tp;
+          tp.batch = o.batch;
+          tp.warmup = 0;
+          Trainer trainer(model, tp);
+          const std::vector<int64_t> ids = [&] {
+            const torch::Tensor r = torch::randint(0, o.vocab, {T * 64 + 1}, torch::kLong);
+            return std::vector<int64_t>(r.data_ptr<int64_t>(), r.data_ptr<int64_t>() + r.numel());
+          }();
+          auto timed = [&](auto&& f) {
+            f();
+            std::vector<double> t;
+            for (int64_t i = 0; i < o.repeats; ++i) t.push_back(seconds_of(f));
+            return median_seconds(t);
+          };
+          const double train_s = timed([&] { trainer.step(ids); });
+          const torch::Tensor x = batch_windows(ids, T, o.batch, 7, 0).narrow(1, 0, T);
+          model->eval();
+          const double infer_s = timed([&] {
+            torch::NoGradGuard ng;
+            (void)model->forward(x);
+          });
+          nlohmann::ordered_json j;
+          j["bench"] = "flux";
+          j["kind"] = to_string(kind);
+          if (kind == ModelKind::Flux) {
+            j["radial_step"] = to_string(radial_step);
+            j["integrator"] = to_string(integrator);
+          }
+          j["T"] = T;
+          j["batch"] = o.batch;
+          j["threads"] = parallel::max_threads();
+          j["parameters"] = parameter_count(*model);
+          j["train_tokens_per_s"] = static_cast<double>(o.batch * T) / train_s;
+          j["inference_tokens_per_s"] = static_cast<double>(o.batch * T) / infer_s;
+          row(j);
+        }
       }
     }
   }

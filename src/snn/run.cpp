@@ -420,13 +420,19 @@ KernelBenchResult bench_kernel(const KernelBenchParams& o) {
     input[static_cast<std::size_t>(i)] =
         1.2f + 0.5f * static_cast<float>((static_cast<uint64_t>(i) * 2654435761u) % 1000) / 1000.0f;
   }
-  // Outputs as a caller would allocate them for one run, not yet touched (std::vector would zero
-  // them): the first call faults their pages in; the timed repeats run on warm buffers.
-  auto spikes = std::make_unique_for_overwrite<uint8_t[]>(total);
-  auto voltage = std::make_unique_for_overwrite<float[]>(o.record_voltage ? total : 0);
+  // Outputs as Population::run allocates them (huge pages, core/huge_pages.hpp), not yet
+  // touched: the first call faults their pages in; the timed repeats run on warm buffers.
+  struct Free {
+    std::size_t bytes;
+    void operator()(void* p) const noexcept { huge_page_free(p, bytes); }
+  };
+  const std::size_t v_total = o.record_voltage ? total : 0;
+  std::unique_ptr<void, Free> spikes(huge_page_alloc(total), Free{total});
+  std::unique_ptr<void, Free> voltage(huge_page_alloc(v_total * sizeof(float)),
+                                      Free{v_total * sizeof(float)});
   RunViews views;
-  views.spikes = std::span<uint8_t>(spikes.get(), total);
-  views.voltage = std::span<float>(voltage.get(), o.record_voltage ? total : 0);
+  views.spikes = std::span<uint8_t>(static_cast<uint8_t*>(spikes.get()), total);
+  views.voltage = std::span<float>(static_cast<float*>(voltage.get()), v_total);
   std::vector<double> times;
   double first_call = 0;
   for (int r = 0; r <= o.repeats; ++r) {

@@ -11,7 +11,8 @@
 // steps, whatever their scale).
 //
 // The step: dt = sigmoid(a) (a learned when learn_dt), and
-//   off:   Heun   k1 = F(X), X1 = X + dt k1, k2 = F(X1), Y = X + dt (k1 + k2) / 2;
+//   off:   Heun   k1 = F(X), X1 = X + dt k1, k2 = F(X1), Y = X + dt (k1 + k2) / 2
+//          (flux.integrator = euler: Y = X + dt k1, one evaluation of F, first order);
 //   else:  Strang Y = G(dt/2) Heun(G(dt/2) X), with G(tau) = e^{-tau V/2} CN(alpha tau)
 //          e^{-tau V/2} (radial.hpp), second order in dt like the Heun step.
 // Bounded: for dt in (0, 1] the Heun step gives convex combinations of the rows of X (rows of A
@@ -40,6 +41,7 @@ struct HeunIntegratorImpl : torch::nn::Module {
   [[nodiscard]] static torch::Tensor apply_to_pairs(const torch::Tensor& G, const torch::Tensor& X);
 
   RadialStep radial;
+  bool euler = false;  ///< flux.integrator = euler: one stage
   torch::Tensor dt_logit, log_alpha, log_potential, laplacian;
 };
 TORCH_MODULE(HeunIntegrator);

@@ -15,6 +15,9 @@ enum class ModelKind { Flux, Faithful, Transformer };
 /// The radial part of the flux integrator (integrator.hpp): none, radial diffusion, or the
 /// imaginary-time Schrodinger step.
 enum class RadialStep { Off, Diffusion, Schrodinger };
+/// The step of the attention flow (integrator.hpp): Heun (two score evaluations per layer,
+/// second order) or explicit Euler (one evaluation, first order; 1.4 to 1.6x the training speed).
+enum class FlowIntegrator { Heun, Euler };
 /// Characters (the code points of the training text) or the 256 byte values.
 enum class TokenizerKind { Char, Byte };
 }  // namespace qneuro::flux
@@ -28,6 +31,9 @@ template <>
 inline constexpr std::array enum_names<flux::RadialStep>{
     EnumName{flux::RadialStep::Off, "off"}, EnumName{flux::RadialStep::Diffusion, "diffusion"},
     EnumName{flux::RadialStep::Schrodinger, "schrodinger"}};
+template <>
+inline constexpr std::array enum_names<flux::FlowIntegrator>{
+    EnumName{flux::FlowIntegrator::Heun, "heun"}, EnumName{flux::FlowIntegrator::Euler, "euler"}};
 template <>
 inline constexpr std::array enum_names<flux::TokenizerKind>{
     EnumName{flux::TokenizerKind::Char, "char"}, EnumName{flux::TokenizerKind::Byte, "byte"}};
@@ -68,8 +74,9 @@ struct ModelParams {
   double dt_init = 0.5;            ///< initial dt of the flux integrator
   double gate_sharpness = 4.0;     ///< initial tau of the soft threshold gate sigma(tau (s - thr))
   RadialStep radial_step = RadialStep::Off;  ///< radial part of the integrator (docs/flux.md)
-  double radial_alpha = 1e-3;                ///< initial radial diffusion coefficient alpha
-  double radial_potential = 0.01;            ///< initial potential V (schrodinger), > 0
+  FlowIntegrator integrator = FlowIntegrator::Heun;  ///< the attention flow's step
+  double radial_alpha = 1e-3;                        ///< initial radial diffusion coefficient alpha
+  double radial_potential = 0.01;                    ///< initial potential V (schrodinger), > 0
 
   /// Throws InputError for heads that do not divide embed_dim (flux, transformer), an odd
   /// per-head width (flux: its states are (x, y) pairs), a radial step with fewer than 2 pairs

@@ -111,7 +111,8 @@ std::string generate_text(const LoadedCheckpoint& checkpoint, const std::string&
 struct BenchParams {
   std::vector<ModelKind> kinds{ModelKind::Flux, ModelKind::Faithful, ModelKind::Transformer};
   std::vector<int64_t> lengths{64, 256, 1024};
-  std::vector<RadialStep> radial{RadialStep::Off};  ///< flux variants to time
+  std::vector<RadialStep> radial{RadialStep::Off};                ///< flux variants to time
+  std::vector<FlowIntegrator> integrators{FlowIntegrator::Heun};  ///< flux variants to time
   int64_t batch = 8, repeats = 5, vocab = 65;
 };
 /// Calls `row` with one JSON object per (kind, radial step, T) as soon as it is measured.

@@ -43,9 +43,11 @@ VOLATILE_DATASETS = {"epoch/seconds", "epoch/samples_per_s", "train/tokens_per_s
 ADDED_DATASETS = {"head_scores"}
 # Config keys added after the golden outputs were written, each at its default: allowed in the
 # actual config.resolved.toml only (the rest of the file must still be identical, values and
-# types): `qneuro snn`'s sim.device; `qneuro analyze`'s epochs, spectrogram, PLI over time, PAC.
+# types): `qneuro snn`'s sim.device; `qneuro analyze`'s epochs, spectrogram, PLI over time, PAC;
+# `qneuro flux`'s flux.integrator.
 ADDED_TOML_KEYS = {
     "sim.device": "cpu",
+    "flux.integrator": "heun",
     "connectivity.over_time": False, "connectivity.window_s": 4.0, "connectivity.step_s": 2.0,
     "epochs.baseline": "", "epochs.baseline_window_s": [], "epochs.events": [],
     "epochs.events_file": "", "epochs.min_epochs": 2, "epochs.reject_uv": 0.0,

@@ -245,6 +245,29 @@ TEST(HeunIntegrator, WithoutTheRadialPartIsTheHeunStep) {
   EXPECT_TRUE(torch::allclose(m->forward(X, flow), expected, 1e-12, 1e-12));
 }
 
+TEST(HeunIntegrator, EulerIsOneExplicitStepWithOneEvaluationOfTheFlow) {
+  torch::manual_seed(6);
+  ModelParams p = integrator_params(RadialStep::Off, 3);
+  p.integrator = FlowIntegrator::Euler;
+  auto m = integrator_in_double(p, 0.3);
+  const Tensor X = torch::randn({2, 1, 5, 6}, torch::kDouble);
+  const Tensor M = torch::randn({6, 6}, torch::kDouble);
+  int evaluations = 0;
+  auto flow = [&](const Tensor& Y) {
+    ++evaluations;
+    return torch::tanh(torch::matmul(Y, M));
+  };
+  const Tensor expected = X + 0.3 * torch::tanh(torch::matmul(X, M));
+  EXPECT_TRUE(torch::allclose(m->forward(X, flow), expected, 1e-12, 1e-12));
+  EXPECT_EQ(evaluations, 1);
+  // Strang-split with a radial part it still evaluates the flow once.
+  p.radial_step = RadialStep::Diffusion;
+  auto r = integrator_in_double(p, 0.3);
+  evaluations = 0;
+  (void)r->forward(X, flow);
+  EXPECT_EQ(evaluations, 1);
+}
+
 TEST(HeunIntegrator, WithoutAFlowAppliesTheRadialPropagatorTwiceForHalfSteps) {
   torch::manual_seed(7);
   for (const RadialStep radial : {RadialStep::Diffusion, RadialStep::Schrodinger}) {
