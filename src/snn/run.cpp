@@ -440,7 +440,11 @@ KernelBenchResult bench_kernel(const KernelBenchParams& o) {
     const auto t0 = std::chrono::steady_clock::now();
     pop.run_into(input, o.steps, o.batch, nullptr, views);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    (r > 0 ? times.push_back(s) : void(first_call = s));
+    if (r == 0) {
+      first_call = s;
+    } else {
+      times.push_back(s);
+    }
   }
   KernelBenchResult b;
   b.breakdown.first_call = first_call;
