@@ -358,6 +358,11 @@ nlohmann::ordered_json KernelBenchResult::to_json() const {
 
 namespace {
 
+/// The benchmarks' input current for flat index i: 1.2 + 0.5 ((i 2654435761) mod 1000) / 1000.
+float bench_current(uint64_t i) {
+  return 1.2f + 0.5f * static_cast<float>((i * 2654435761u) % 1000) / 1000.0f;
+}
+
 /// Seconds for `total` neuron-steps of `mode` on a 2048-neuron population stepped 32 steps per
 /// call with the same small buffers (input, spikes and voltage stay in L2): the kernel's
 /// arithmetic without the cost of streaming (T, B, N) arrays through memory.
@@ -366,9 +371,7 @@ double time_in_cache(Mode mode, bool record_voltage, std::size_t total) {
   NeuronParams p;
   p.mode = mode;
   std::vector<float> input(kN * kT);
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    input[i] = 1.2f + 0.5f * static_cast<float>((i * 2654435761u) % 1000) / 1000.0f;
-  }
+  for (std::size_t i = 0; i < input.size(); ++i) input[i] = bench_current(i);
   std::vector<uint8_t> spikes(input.size());
   std::vector<float> voltage(record_voltage ? input.size() : 0);
   RunViews views;
@@ -417,8 +420,7 @@ KernelBenchResult bench_kernel(const KernelBenchParams& o) {
   std::vector<float> input(total);
 #pragma omp parallel for schedule(static)
   for (long long i = 0; i < static_cast<long long>(total); ++i) {
-    input[static_cast<std::size_t>(i)] =
-        1.2f + 0.5f * static_cast<float>((static_cast<uint64_t>(i) * 2654435761u) % 1000) / 1000.0f;
+    input[static_cast<std::size_t>(i)] = bench_current(static_cast<uint64_t>(i));
   }
   // Outputs as Population::run allocates them (huge pages, core/huge_pages.hpp), not yet
   // touched: the first call faults their pages in; the timed repeats run on warm buffers.
