@@ -126,7 +126,7 @@ std::vector<double> Connectivity::weights() const {
 }
 
 template <typename Real>
-void Connectivity::add_potential(const std::complex<Real>* psi, Real* out) const {
+void Connectivity::add_potential(std::span<const DensitySource<Real>> sources, Real* out) const {
   const Impl& m = *impl_;
   const Grid& g = m.grid;
   const std::size_t nx = g.nx(), ny = g.ny(), nr = g.nr(), plane = g.plane();
@@ -140,17 +140,24 @@ void Connectivity::add_potential(const std::complex<Real>* psi, Real* out) const
     std::vector<double> rho(m.form == ConnectivityForm::Laplacian ? plane : 0);
 #pragma omp for schedule(static)
     for (std::size_t ir = 0; ir < nr; ++ir) {
-      const std::complex<Real>* slice = psi + ir * plane;
+      // The weighted density of the slice (one source of weight 1 is |psi|^2 exactly).
+      auto density = [&](std::size_t s) {
+        double d = 0.0;
+        for (const DensitySource<Real>& src : sources) {
+          d += src.weight * static_cast<double>(std::norm(src.psi[ir * plane + s]));
+        }
+        return d;
+      };
       std::fill(in.data(), in.data() + m.px * m.py, 0.0);
       if (m.form == ConnectivityForm::Hartree) {
         for (std::size_t iy = 0; iy < ny; ++iy) {
           for (std::size_t ix = 0; ix < nx; ++ix) {
             const std::size_t s = iy * nx + ix;
-            in[iy * m.px + ix] = m.weight(s) * static_cast<double>(std::norm(slice[s]));
+            in[iy * m.px + ix] = m.weight(s) * density(s);
           }
         }
       } else {
-        for (std::size_t s = 0; s < plane; ++s) rho[s] = static_cast<double>(std::norm(slice[s]));
+        for (std::size_t s = 0; s < plane; ++s) rho[s] = density(s);
         // The in-plane Laplacian of the slice (r weight 0, so a 2-D grid view suffices).
         Grid slab = g;
         slab.axes[2].n = 1;
@@ -175,7 +182,9 @@ void Connectivity::add_potential(const std::complex<Real>* psi, Real* out) const
   }
 }
 
-template void Connectivity::add_potential<float>(const std::complex<float>*, float*) const;
-template void Connectivity::add_potential<double>(const std::complex<double>*, double*) const;
+template void Connectivity::add_potential<float>(std::span<const DensitySource<float>>,
+                                                float*) const;
+template void Connectivity::add_potential<double>(std::span<const DensitySource<double>>,
+                                                 double*) const;
 
 }  // namespace qneuro::field

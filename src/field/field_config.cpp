@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <numbers>
 
@@ -97,13 +98,35 @@ config::BoundSchema<FieldParams> build_keys() {
   s.add_string_list("state.schedule", schedule,
                     {"",
                      "brain states over time: \"state\" or \"state@t_s\" entries with states wake, "
-                     "light, deep, rem (absorption alpha 0, 0.3, 0.8, 0.2)"});
+                     "light, deep, rem"});
+  std::vector<double> alphas, decoherences;
+  for (const BrainState& st : brain_states()) {
+    alphas.push_back(st.alpha);
+    decoherences.push_back(st.decoherence);
+  }
+  s.add_float_list("state.alpha", alphas,
+                   {"", "absorption factor alpha of wake, light, deep, rem (W_abs = alpha W0 s^2)"},
+                   non_negative, 4, 4);
+  s.add_float_list(
+      "state.decoherence", decoherences,
+      {"", "dephasing factor of wake, light, deep, rem (Gamma = factor * decoherence.rate_hz)"},
+      non_negative, 4, 4);
   b.bind("state.transition_s", QNEURO_MEMBER(model.transition_s),
          {"s", "duration of the smooth change between scheduled states"}, non_negative);
   b.bind("state.w0", QNEURO_MEMBER(model.sponge_w0),
          {"energy", "absorption strength W0 of the sponge layers"}, non_negative);
   b.bind("state.sponge_width", QNEURO_MEMBER(model.sponge_width),
          {"", "sponge layer width as a fraction of each axis, at each end"}, Bounds{0.0, 0.5});
+  b.bind("decoherence.rate_hz", QNEURO_MEMBER(model.dephasing_rate_hz),
+         {"1/s",
+          "dephasing rate Gamma0 of the stochastic potential in the state with factor 1 (wake); "
+          "coherence decays as exp(-Gamma t) (0 = off)"},
+         non_negative);
+  b.bind("decoherence.length", QNEURO_MEMBER(model.dephasing_length),
+         {"length", "correlation length of the dephasing noise (0 = independent per node)"},
+         non_negative);
+  b.bind("decoherence.seed", QNEURO_MEMBER(model.dephasing_seed),
+         {"", "seed of the dephasing noise (Philox)"}, Bounds{0.0, 4294967295.0});
   b.bind("potential.harmonic_omega", QNEURO_MEMBER(model.harmonic_omega),
          {"rad/time", "harmonic confinement V = omega^2/4 coord^2 per axis (0 = none)"},
          non_negative);
@@ -155,6 +178,23 @@ config::BoundSchema<FieldParams> build_keys() {
   b.bind("output.norm_tolerance", QNEURO_MEMBER(output.norm_tolerance),
          {"", "stop if |norm - 1| (no absorption) or the norm's growth exceeds this"},
          Bounds{0.0, 1.0, true, false});
+  s.add_string_list("populations.names", {},
+                    {"", "names of P >= 2 populations (empty: one population, the model above)"});
+  s.add_float_list("populations.D", {},
+                   {"length^2/time", "D of each population (empty: model.D for all)"}, positive);
+  s.add_float_list(
+      "populations.harmonic_omega", {},
+      {"rad/time", "trap omega (x, y, r) of each population, 3P values (empty: "
+                   "potential.harmonic_omega for all)"},
+      non_negative);
+  s.add_float_list("populations.initial_center", {},
+                   {"length", "initial packet centre (x, y, r) of each population, 3P values "
+                              "(empty: initial.center for all)"});
+  s.add_float_list("populations.readout", {},
+                   {"", "weight c_j of each population's density in the electrodes (empty: 1)"});
+  s.add_float_list("populations.coupling", {},
+                   {"", "P x P matrix W, row-major: population j's connectivity potential is "
+                        "V_conn[sum_k W_jk rho_k] (empty: identity, uncoupled)"});
   b.bind("precision", QNEURO_MEMBER(precision),
          {"", "arithmetic: double; float; mixed (float state, double phases, half weights)"});
   b.bind("solver", QNEURO_MEMBER(solver),
@@ -194,6 +234,9 @@ const config::BoundSchema<FieldParams>& field_keys() {
 
 std::vector<ScheduleEntry> parse_schedule(const config::Config& cfg) {
   std::vector<ScheduleEntry> out;
+  const auto alphas = cfg.get_floats("state.alpha");
+  const auto decoherences = cfg.get_floats("state.decoherence");
+  const double transition = cfg.get_float("state.transition_s");
   for (const auto& entry : cfg.get_strings("state.schedule")) {
     const auto at = entry.find('@');
     const std::string name = strings::to_lower(strings::trim(entry.substr(0, at)));
@@ -207,11 +250,11 @@ std::vector<ScheduleEntry> parse_schedule(const config::Config& cfg) {
                                        "' (expected state@seconds, e.g. deep@2.5)");
       }
     }
-    const BrainState* state = nullptr;
-    for (const auto& s : brain_states()) {
-      if (s.name == name) state = &s;
+    std::size_t state = brain_states().size();
+    for (std::size_t i = 0; i < brain_states().size(); ++i) {
+      if (brain_states()[i].name == name) state = i;
     }
-    if (state == nullptr) {
+    if (state == brain_states().size()) {
       cfg.fail("state.schedule", "entry '" + entry + "' names unknown state '" + name +
                                      "' (expected wake, light, deep or rem)");
     }
@@ -222,9 +265,96 @@ std::vector<ScheduleEntry> parse_schedule(const config::Config& cfg) {
     if (out.empty() && start != 0.0) {
       cfg.fail("state.schedule", "the first entry must start at 0 s, got '" + entry + "'");
     }
-    out.push_back({name, state->alpha, start});
+    // Entry i's change takes transition_s from its start; the next entry must not begin before
+    // it is complete (overlapping changes would make the state sequence ambiguous).
+    if (out.size() >= 2 && start < out.back().start_s + transition) {
+      cfg.fail("state.schedule",
+               "entry '" + entry + "' overlaps the change to '" + out.back().state + "' at " +
+                   strings::format_number(out.back().start_s) + " s, which lasts state.transition_s = " +
+                   strings::format_number(transition) + " s; start it at or after " +
+                   strings::format_number(out.back().start_s + transition) +
+                   " s or shorten state.transition_s");
+    }
+    out.push_back({name, alphas[state], start, decoherences[state]});
   }
   if (out.empty()) cfg.fail("state.schedule", "must have at least one entry (e.g. [\"wake\"])");
+  return out;
+}
+
+/// populations.* -> PopulationParams (empty for a single-population run). Every list must have
+/// one entry per name (3 for the per-axis lists, P x P for the coupling) or be empty.
+std::vector<PopulationParams> parse_populations(const config::Config& cfg, const FieldParams& p) {
+  const auto names = cfg.get_strings("populations.names");
+  const char* keys[] = {"populations.D", "populations.harmonic_omega",
+                        "populations.initial_center", "populations.readout",
+                        "populations.coupling"};
+  if (names.empty()) {
+    for (const char* key : keys) {
+      if (!cfg.get_floats(key).empty()) {
+        cfg.fail(key, "is set but populations.names is empty: name the populations (P >= 2), "
+                      "e.g. populations.names = [\"exc\", \"inh\"]");
+      }
+    }
+    return {};
+  }
+  const std::size_t P = names.size();
+  if (P < 2) {
+    cfg.fail("populations.names",
+             "lists one population; a single population is the plain model (leave "
+             "populations.names empty) and several need at least 2 names");
+  }
+  std::vector<PopulationParams> out(P);
+  for (std::size_t j = 0; j < P; ++j) {
+    const std::string name = strings::trim(names[j]);
+    const bool ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (!ok) {
+      cfg.fail("populations.names", "entry " + std::to_string(j) + " '" + names[j] +
+                                        "' must be a non-empty name of letters, digits, _ or -");
+    }
+    for (std::size_t k = 0; k < j; ++k) {
+      if (out[k].name == name) {
+        cfg.fail("populations.names", "names population '" + name + "' twice");
+      }
+    }
+    out[j].name = name;
+  }
+  // A list with `per` values per population, or none.
+  auto list = [&](const char* key, std::size_t per) -> std::vector<double> {
+    auto v = cfg.get_floats(key);
+    if (!v.empty() && v.size() != per * P) {
+      cfg.fail(key, "has " + std::to_string(v.size()) + " values; " + std::to_string(P) +
+                        " populations (populations.names) need " + std::to_string(per * P) +
+                        (per == 1   ? " (one each)"
+                         : per == 3 ? " (x, y, r for each)"
+                                    : " (a P x P matrix, row-major)") +
+                        ", or leave it empty");
+    }
+    return v;
+  };
+  const auto D = list("populations.D", 1);
+  const auto omega = list("populations.harmonic_omega", 3);
+  const auto centre = list("populations.initial_center", 3);
+  const auto readout = list("populations.readout", 1);
+  const auto coupling = list("populations.coupling", P);
+  for (std::size_t j = 0; j < P; ++j) {
+    PopulationParams& pop = out[j];
+    pop.D = D.empty() ? p.model.D : D[j];
+    for (int a = 0; a < 3; ++a) {
+      pop.harmonic_omega[a] = omega.empty() ? p.model.harmonic_omega[a] : omega[3 * j + a];
+      pop.initial_center[a] = centre.empty() ? p.initial.center[a] : centre[3 * j + a];
+    }
+    pop.readout = readout.empty() ? 1.0 : readout[j];
+    pop.coupling.assign(P, 0.0);
+    for (std::size_t k = 0; k < P; ++k) {
+      pop.coupling[k] = coupling.empty() ? (j == k ? 1.0 : 0.0) : coupling[j * P + k];
+      if (!std::isfinite(pop.coupling[k])) {
+        cfg.fail("populations.coupling", "W[" + std::to_string(j) + "][" + std::to_string(k) +
+                                             "] is not finite");
+      }
+    }
+  }
   return out;
 }
 
@@ -237,9 +367,10 @@ const config::Schema& field_schema() {
 uint64_t estimated_memory_bytes(const FieldParams& p) {
   const uint64_t n = p.grid.size();
   const uint64_t real = p.precision == Precision::Double ? 8 : 4;
-  uint64_t bytes = n * 2 * real;                                 // psi
-  if (p.model.nonlinear()) bytes += 2 * n * real;                // U_nl and |psi|
-  if (p.solver == SolverKind::SplitStep) bytes += n * 2 * real;  // spectral multipliers
+  const uint64_t P = p.population_count();
+  uint64_t bytes = P * n * 2 * real;                                 // psi
+  if (p.model.nonlinear()) bytes += P * 2 * n * real;                // U_nl and |psi|
+  if (p.solver == SolverKind::SplitStep) bytes += P * n * 2 * real;  // spectral multipliers
   bytes += n * 16;  // the initial state, built in double
   const uint64_t k = std::max<uint64_t>(1, p.steps_per_sample());
   const uint64_t E = p.readout.electrodes.size();
@@ -284,6 +415,7 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   // Model.
   ModelParams& m = p.model;
   m.schedule = parse_schedule(cfg);
+  p.populations = parse_populations(cfg, p);
   const auto window = cfg.get_floats("stimulus.window_s");
   m.stim_t0_s = window[0];
   m.stim_t1_s = window[1];
@@ -334,24 +466,41 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
                                  " is not resolved: |k0| must be below pi/(2h) = " +
                                  strings::format_number(std::numbers::pi / (2.0 * ax.h)));
     }
-    const double omega = m.harmonic_omega[a];
-    if (omega > 0.0) {
+  }
+  // The trap and the MQP are checked for every population's D and omega.
+  const std::size_t P = p.population_count();
+  for (std::size_t j = 0; j < P; ++j) {
+    const ModelParams mj = p.population_model(j);
+    const std::string of = P == 1 ? std::string() : " of population '" + p.populations[j].name + "'";
+    const std::string omega_key = P == 1 ? "potential.harmonic_omega" : "populations.harmonic_omega";
+    for (int a = 0; a < 3; ++a) {
+      const Axis& ax = p.grid.axes[a];
+      if (ax.n == 1) continue;
+      if (P > 1 && std::abs(p.populations[j].initial_center[a]) > 0.5 * ax.length()) {
+        cfg.fail("populations.initial_center",
+                 std::string(axis_name[a]) + " = " +
+                     strings::format_number(p.populations[j].initial_center[a]) + of +
+                     " lies outside the grid [" + strings::format_number(-0.5 * ax.length()) +
+                     ", " + strings::format_number(0.5 * ax.length()) + "]");
+      }
+      const double omega = mj.harmonic_omega[a];
+      if (omega <= 0.0) continue;
       // Along r the oscillator frequency is omega sqrt(gamma_r) (mass 1/(2 gamma_r)).
-      const double freq = a == 2 ? omega * std::sqrt(m.gamma_r) : omega;
+      const double freq = a == 2 ? omega * std::sqrt(mj.gamma_r) : omega;
       if (freq * p.time.dt >= 1.0) {
         cfg.fail("time.dt", "= " + strings::format_number(p.time.dt) + " is too coarse for " +
-                                "potential.harmonic_omega along " + axis_name[a] + " (" +
+                                omega_key + of + " along " + axis_name[a] + " (" +
                                 strings::format_number(freq) +
                                 " rad per time unit): omega dt must be < 1");
       }
-      const double ground = std::sqrt((a == 2 ? m.D * m.gamma_r : m.D) /
-                                      (omega * (a == 2 ? std::sqrt(m.gamma_r) : 1.0)));
+      const double ground = std::sqrt((a == 2 ? mj.D * mj.gamma_r : mj.D) /
+                                      (omega * (a == 2 ? std::sqrt(mj.gamma_r) : 1.0)));
       if (ground < ax.h) {
         cfg.fail("grid.h", "element " + std::to_string(a) + " (" + axis_name[a] +
                                ") = " + strings::format_number(ax.h) +
-                               " does not resolve the harmonic ground state of width " +
-                               strings::format_number(ground) + " (sqrt(D/omega)): use h < " +
-                               strings::format_number(ground));
+                               " does not resolve the harmonic ground state" + of +
+                               " of width " + strings::format_number(ground) +
+                               " (sqrt(D/omega)): use h < " + strings::format_number(ground));
       }
     }
   }
@@ -360,13 +509,14 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
   //   S = dt |lambda_Q| kappa D sum_a 4 gamma_a / h_a^2 <= 1
   // (measured: the demo grid conserves energy to 1e-3 at S = 0.7, drifts 20 % at 1.4 and
   // several hundred % at 5.6).
-  if (m.has_mqp()) {
+  for (std::size_t j = 0; j < P && m.has_mqp(); ++j) {
+    const double D_j = p.population_model(j).D;
     double stiffness = 0.0;
     for (int a = 0; a < 3; ++a) {
       const Axis& ax = p.grid.axes[a];
       if (ax.n > 1) stiffness += 4.0 * (a == 2 ? m.gamma_r : 1.0) / (ax.h * ax.h);
     }
-    const double S = p.time.dt * std::abs(m.mqp_coupling) * m.mqp_scale * m.D * stiffness;
+    const double S = p.time.dt * std::abs(m.mqp_coupling) * m.mqp_scale * D_j * stiffness;
     if (S > 1.0) {
       cfg.fail("time.dt",
                "= " + strings::format_number(p.time.dt) +

@@ -60,6 +60,27 @@ nlohmann::ordered_json field_json(const FieldRunResult& r, double node_updates_p
   }
   j["max_abs_q"] = max_q;
   j["clamped_cells_max"] = clamped;
+  if (p.model.has_dephasing()) {
+    j["decoherence"] = {{"rate_hz", p.model.dephasing_rate_hz},
+                        {"length", p.model.dephasing_length}};
+  }
+  if (!p.populations.empty()) {
+    auto& pops = j["populations"] = nlohmann::ordered_json::array();
+    for (std::size_t k = 0; k < p.populations.size(); ++k) {
+      const PopulationParams& pop = p.populations[k];
+      nlohmann::ordered_json e{{"name", pop.name},
+                               {"D", pop.D},
+                               {"readout", pop.readout},
+                               {"coupling", pop.coupling}};
+      const auto& rows = r.record.population_diagnostics.at(k);
+      if (!rows.empty()) {
+        e["final_norm"] = rows.back().norm;
+        e["energy_initial"] = rows.front().energy;
+        e["energy_final"] = rows.back().energy;
+      }
+      pops.push_back(std::move(e));
+    }
+  }
   j["throughput"] = {{"node_updates_per_s", node_updates_per_s},
                      {"steps_per_s", steps_per_s},
                      {"stepping_s", r.stepping_seconds},
@@ -177,11 +198,38 @@ FieldRunResult run(const config::Config& cfg, const FieldRunOptions& options,
   return result;
 }
 
+/// Two TOML values print the same (toml::node has no equality across types).
+bool same_value(const toml::node& a, const toml::node& b) {
+  auto text = [](const toml::node& n) {
+    std::ostringstream os;
+    n.visit([&os](const auto& v) { os << toml::toml_formatter{toml::table{{"v", v}}}; });
+    return os.str();
+  };
+  return text(a) == text(b);
+}
+
 }  // namespace
 
 std::string resume_fingerprint(const config::Config& cfg) {
   toml::table t = cfg.table();
   if (auto* time = t["time"].as_table()) time->erase("steps");
+  // Keys added after checkpoints were first written (issue 20) count only when they differ from
+  // their defaults, so checkpoints of earlier versions still resume.
+  const toml::table& defaults = field_schema().defaults();
+  for (const char* section : {"decoherence", "populations", "state"}) {
+    auto* table = t[section].as_table();
+    const auto* def = defaults[section].as_table();
+    if (table == nullptr || def == nullptr) continue;
+    for (const char* key : {"rate_hz", "length", "seed", "names", "D", "harmonic_omega",
+                            "initial_center", "readout", "coupling", "alpha", "decoherence"}) {
+      const toml::node* value = table->get(key);
+      const toml::node* default_value = def->get(key);
+      if (value != nullptr && default_value != nullptr && same_value(*value, *default_value)) {
+        table->erase(key);
+      }
+    }
+    if (table->empty()) t.erase(section);
+  }
   if (auto* output = t["output"].as_table()) {
     for (const char* key : {"diag_every", "snapshot_every", "checkpoint_every", "norm_tolerance"}) {
       output->erase(key);
@@ -233,6 +281,10 @@ void write_eeg_h5(const fs::path& path, const FieldParams& p, const FieldRecord&
     f.set_attr("electrodes/positions", "sigma", p.readout.sigma);
     f.set_attr("electrodes/positions", "weight", to_string(p.readout.weight));
     write_diagnostics_h5(f, "diagnostics", r.diagnostics);
+    for (std::size_t j = 0; j < r.population_diagnostics.size(); ++j) {
+      write_diagnostics_h5(f, "diagnostics/populations/" + r.population_names[j],
+                           r.population_diagnostics[j]);
+    }
     if (!r.snapshot_steps.empty()) {
       std::vector<int64_t> steps(r.snapshot_steps.begin(), r.snapshot_steps.end());
       f.write("snapshots/step", std::span<const int64_t>(steps), {steps.size()});

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "qneuro/core/error.hpp"
 #include "qneuro/core/strings.hpp"
@@ -42,6 +43,54 @@ DiagColumns to_columns(const std::vector<Diagnostics>& diags) {
 const char* const kDiagNames[] = {"step",      "t_s",           "norm",           "energy",
                                   "e_kinetic", "e_external",    "e_connectivity", "e_mqp",
                                   "max_abs_q", "min_amplitude", "clamped",        "finite"};
+/// Where population j's state lives in a checkpoint: the root for population 0 (the layout of a
+/// single-population run), populations/<j>/ for the others.
+std::string state_prefix(std::size_t j) {
+  return j == 0 ? std::string() : "populations/" + std::to_string(j) + "/";
+}
+
+void write_solver_state(io::H5File& f, const FieldSolverBase& solver, const std::string& prefix,
+                        const Grid& grid) {
+  const auto bytes = solver.raw_state();
+  const uint64_t n = grid.size();
+  const std::vector<uint64_t> shape{grid.nr(), grid.ny(), grid.nx(), 2};
+  const bool dbl = solver.bytes_per_element() == 16;
+  if (dbl) {
+    f.write(prefix + "psi",
+            std::span<const double>(reinterpret_cast<const double*>(bytes.data()), 2 * n), shape);
+  } else {
+    f.write(prefix + "psi",
+            std::span<const float>(reinterpret_cast<const float*>(bytes.data()), 2 * n), shape);
+  }
+  const auto cache = solver.raw_potential_cache();
+  if (cache.empty()) return;
+  if (dbl) {
+    f.write(prefix + "potential_cache",
+            std::span<const double>(reinterpret_cast<const double*>(cache.data()), n), {n});
+  } else {
+    f.write(prefix + "potential_cache",
+            std::span<const float>(reinterpret_cast<const float*>(cache.data()), n), {n});
+  }
+}
+
+void read_solver_state(const io::H5File& f, FieldSolverBase& solver, const std::string& prefix) {
+  const bool dbl = solver.bytes_per_element() == 16;
+  if (dbl) {
+    const auto psi = f.read_double(prefix + "psi");
+    solver.set_raw_state(std::as_bytes(std::span<const double>(psi.data)));
+  } else {
+    const auto psi = f.read_float(prefix + "psi");
+    solver.set_raw_state(std::as_bytes(std::span<const float>(psi.data)));
+  }
+  if (!f.exists(prefix + "potential_cache")) return;
+  if (dbl) {
+    const auto u = f.read_double(prefix + "potential_cache");
+    solver.set_raw_potential_cache(std::as_bytes(std::span<const double>(u.data)));
+  } else {
+    const auto u = f.read_float(prefix + "potential_cache");
+    solver.set_raw_potential_cache(std::as_bytes(std::span<const float>(u.data)));
+  }
+}
 }  // namespace
 
 void write_diagnostics_h5(io::H5File& f, const std::string& group,
@@ -82,10 +131,24 @@ std::vector<Diagnostics> read_diagnostics_h5(const io::H5File& f, const std::str
 }
 
 Simulation::Simulation(FieldParams params)
-    : params_(std::move(params)),
-      solver_(make_solver(params_.grid, params_.model, params_.time.dt, params_.time.time_unit_s,
-                          params_.solver, params_.precision)),
-      electrodes_(params_.grid, params_.readout) {
+    : params_(std::move(params)), electrodes_(params_.grid, params_.readout) {
+  const std::size_t P = params_.population_count();
+  for (std::size_t j = 0; j < P; ++j) {
+    solvers_.push_back(make_solver(params_.grid, params_.population_model(j), params_.time.dt,
+                                   params_.time.time_unit_s, params_.solver, params_.precision));
+  }
+  if (P > 1) {
+    for (std::size_t j = 0; j < P; ++j) {
+      record_.population_names.push_back(params_.populations[j].name);
+      if (!params_.model.has_connectivity()) continue;
+      std::vector<std::pair<double, const FieldSolverBase*>> sources;
+      for (std::size_t k = 0; k < P; ++k) {
+        sources.emplace_back(params_.populations[j].coupling.at(k), solvers_[k].get());
+      }
+      solvers_[j]->set_coupling(std::move(sources));
+    }
+    record_.population_diagnostics.assign(P, {});
+  }
   record_.fs_hz = params_.readout.fs_hz;
   record_.labels = electrodes_.labels();
   record_.positions = electrodes_.positions();
@@ -94,21 +157,82 @@ Simulation::Simulation(FieldParams params)
 }
 
 void Simulation::start() {
-  solver_->set_state(initial_state(params_.grid, params_.model, params_.initial));
+  for (std::size_t j = 0; j < solvers_.size(); ++j) {
+    solvers_[j]->set_state(initial_state(params_.grid, params_.population_model(j),
+                                         params_.population_initial(j)));
+  }
   step_ = 0;
   last_norm_ = 1.0;
 }
 
+void Simulation::advance() {
+  if (solvers_.size() == 1 || !params_.model.has_connectivity()) {
+    for (auto& s : solvers_) s->step(step_);  // uncoupled
+    return;
+  }
+  // Coupled: each stage reads every population's density at the same time level.
+  for (auto& s : solvers_) s->stage_potential();
+  for (auto& s : solvers_) s->stage_kinetic(step_);
+  for (auto& s : solvers_) s->stage_update_potential();
+  for (auto& s : solvers_) s->stage_finish(step_);
+}
+
 void Simulation::record_sample() {
-  solver_->column_density(electrodes_.r_weights(), column_);
+  solvers_[0]->column_density(electrodes_.r_weights(), column_);
+  if (solvers_.size() > 1) {
+    // sum_j c_j (column density of population j)
+    const double c0 = params_.populations[0].readout;
+    for (double& v : column_) v *= c0;
+    for (std::size_t j = 1; j < solvers_.size(); ++j) {
+      solvers_[j]->column_density(electrodes_.r_weights(), population_column_);
+      const double c = params_.populations[j].readout;
+      for (std::size_t i = 0; i < column_.size(); ++i) column_[i] += c * population_column_[i];
+    }
+  }
   const auto v = electrodes_.sample_uv(column_);
   for (std::size_t e = 0; e < v.size(); ++e) record_.signals_uv[e].push_back(v[e]);
 }
 
+Diagnostics Simulation::system_diagnostics() {
+  if (solvers_.size() == 1) return solvers_[0]->diagnostics(step_);
+  Diagnostics sum;
+  sum.step = step_;
+  sum.min_amplitude = std::numeric_limits<double>::infinity();
+  std::array<double, 3> pos{0.0, 0.0, 0.0};
+  for (std::size_t j = 0; j < solvers_.size(); ++j) {
+    const Diagnostics d = solvers_[j]->diagnostics(step_);
+    record_.population_diagnostics[j].push_back(d);
+    sum.t_s = d.t_s;
+    sum.norm += d.norm / static_cast<double>(solvers_.size());
+    sum.energy += d.energy;
+    sum.e_kinetic += d.e_kinetic;
+    sum.e_external += d.e_external;
+    sum.e_connectivity += d.e_connectivity;
+    sum.e_mqp += d.e_mqp;
+    for (int a = 0; a < 3; ++a) pos[a] += d.norm * d.mean_position[a];
+    sum.max_abs_q = std::max(sum.max_abs_q, d.max_abs_q);
+    sum.min_amplitude = std::min(sum.min_amplitude, d.min_amplitude);
+    sum.clamped += d.clamped;
+    sum.finite = sum.finite && d.finite;
+  }
+  const double total = sum.norm * static_cast<double>(solvers_.size());
+  if (total > 0.0) {
+    for (int a = 0; a < 3; ++a) sum.mean_position[a] = pos[a] / total;
+  }
+  return sum;
+}
+
 bool Simulation::record_diagnostics() {
-  const Diagnostics d = solver_->diagnostics(step_);
+  const Diagnostics d = system_diagnostics();
   record_.diagnostics.push_back(d);
-  if (!norm_ok(d.norm, d.finite, " (t = " + strings::format_number(d.t_s) + " s)")) return false;
+  const std::string at = " (t = " + strings::format_number(d.t_s) + " s)";
+  // Every population's norm is held to the rule (the mean could hide two drifting apart).
+  for (std::size_t j = 0; j < record_.population_diagnostics.size(); ++j) {
+    const Diagnostics& pd = record_.population_diagnostics[j].back();
+    if (!norm_ok(pd.norm, pd.finite, at + " in population '" + record_.population_names[j] + "'"))
+      return false;
+  }
+  if (!norm_ok(d.norm, d.finite, at)) return false;
   last_norm_ = d.norm;
   return true;
 }
@@ -137,28 +261,41 @@ bool Simulation::norm_ok(double norm, bool finite, const std::string& where) {
 }
 
 bool Simulation::healthy() {
-  const auto bytes = solver_->raw_state();
-  double sum = 0.0;
-  if (solver_->bytes_per_element() == 16) {
-    const auto* v = reinterpret_cast<const double*>(bytes.data());
-    for (std::size_t i = 0; i < bytes.size() / 8; ++i) sum += v[i] * v[i];
-  } else {
-    const auto* v = reinterpret_cast<const float*>(bytes.data());
-    for (std::size_t i = 0; i < bytes.size() / 4; ++i) {
-      sum += static_cast<double>(v[i]) * static_cast<double>(v[i]);
+  double mean = 0.0;
+  for (const auto& solver : solvers_) {
+    const auto bytes = solver->raw_state();
+    double sum = 0.0;
+    if (solver->bytes_per_element() == 16) {
+      const auto* v = reinterpret_cast<const double*>(bytes.data());
+      for (std::size_t i = 0; i < bytes.size() / 8; ++i) sum += v[i] * v[i];
+    } else {
+      const auto* v = reinterpret_cast<const float*>(bytes.data());
+      for (std::size_t i = 0; i < bytes.size() / 4; ++i) {
+        sum += static_cast<double>(v[i]) * static_cast<double>(v[i]);
+      }
     }
+    if (solvers_.size() > 1 &&
+        !norm_ok(sum * params_.grid.dV(), true, " (found before writing a checkpoint)")) {
+      return false;
+    }
+    mean += sum / static_cast<double>(solvers_.size());
   }
-  return norm_ok(sum * params_.grid.dV(), true, " (found before writing a checkpoint)");
+  return norm_ok(mean * params_.grid.dV(), true, " (found before writing a checkpoint)");
 }
 
 void Simulation::record_snapshot() {
   const std::size_t plane = params_.grid.plane();
   record_.snapshot_steps.push_back(step_);
+  std::vector<float> other(solvers_.size() > 1 ? plane : 0);
   for (const int64_t ir : record_.snapshot_slices) {
     const std::size_t at = record_.snapshots.size();
     record_.snapshots.resize(at + plane);
-    solver_->slice_density(static_cast<std::size_t>(ir),
-                           std::span<float>(record_.snapshots.data() + at, plane));
+    const auto slice = std::span<float>(record_.snapshots.data() + at, plane);
+    solvers_[0]->slice_density(static_cast<std::size_t>(ir), slice);
+    for (std::size_t j = 1; j < solvers_.size(); ++j) {
+      solvers_[j]->slice_density(static_cast<std::size_t>(ir), other);
+      for (std::size_t i = 0; i < plane; ++i) slice[i] += other[i];
+    }
   }
 }
 
@@ -195,7 +332,7 @@ RunStatus Simulation::run(const Callbacks& cb) {
       if (cb.snapshot) cb.snapshot(record_.snapshot_steps.size() - 1);
     }
     const auto t0 = std::chrono::steady_clock::now();
-    solver_->step(step_);
+    advance();
     stepping_seconds_ +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ++step_;
@@ -231,31 +368,18 @@ void Simulation::write_checkpoint(const std::filesystem::path& path,
     f.set_attr("/", "grid", params_.grid.describe());
     f.set_attr("/", "fingerprint", fingerprint);
     f.set_attr("/", "last_norm", last_norm_);
-    const auto bytes = solver_->raw_state();
-    const uint64_t n = params_.grid.size();
-    const std::vector<uint64_t> shape{params_.grid.nr(), params_.grid.ny(), params_.grid.nx(), 2};
-    if (solver_->bytes_per_element() == 16) {
-      f.write("psi", std::span<const double>(reinterpret_cast<const double*>(bytes.data()), 2 * n),
-              shape);
-    } else {
-      f.write("psi", std::span<const float>(reinterpret_cast<const float*>(bytes.data()), 2 * n),
-              shape);
-    }
-    const auto cache = solver_->raw_potential_cache();
-    if (!cache.empty()) {
-      if (solver_->bytes_per_element() == 16) {
-        f.write("potential_cache",
-                std::span<const double>(reinterpret_cast<const double*>(cache.data()), n), {n});
-      } else {
-        f.write("potential_cache",
-                std::span<const float>(reinterpret_cast<const float*>(cache.data()), n), {n});
-      }
+    for (std::size_t j = 0; j < solvers_.size(); ++j) {
+      write_solver_state(f, *solvers_[j], state_prefix(j), params_.grid);
     }
     std::vector<double> flat;
     for (const auto& s : record_.signals_uv) flat.insert(flat.end(), s.begin(), s.end());
     f.write("record/signals", std::span<const double>(flat),
             {record_.signals_uv.size(), record_.n_samples()});
     write_diagnostics_h5(f, "record/diagnostics", record_.diagnostics);
+    for (std::size_t j = 0; j < record_.population_diagnostics.size(); ++j) {
+      write_diagnostics_h5(f, "record/" + state_prefix(j) + "diagnostics",
+                           record_.population_diagnostics[j]);
+    }
     std::vector<int64_t> steps(record_.snapshot_steps.begin(), record_.snapshot_steps.end());
     f.write("record/snapshot_steps", std::span<const int64_t>(steps), {steps.size()});
     f.write("record/snapshots", std::span<const float>(record_.snapshots),
@@ -289,21 +413,13 @@ void Simulation::resume(const std::filesystem::path& path, const std::string& fi
     throw InputError(where + " is at step " + std::to_string(step) +
                      ", beyond time.steps = " + std::to_string(params_.time.steps));
   }
-  if (solver_->bytes_per_element() == 16) {
-    const auto psi = f.read_double("psi");
-    solver_->set_raw_state(std::as_bytes(std::span<const double>(psi.data)));
-  } else {
-    const auto psi = f.read_float("psi");
-    solver_->set_raw_state(std::as_bytes(std::span<const float>(psi.data)));
-  }
-  if (f.exists("potential_cache")) {
-    if (solver_->bytes_per_element() == 16) {
-      const auto u = f.read_double("potential_cache");
-      solver_->set_raw_potential_cache(std::as_bytes(std::span<const double>(u.data)));
-    } else {
-      const auto u = f.read_float("potential_cache");
-      solver_->set_raw_potential_cache(std::as_bytes(std::span<const float>(u.data)));
+  for (std::size_t j = 0; j < solvers_.size(); ++j) {
+    const std::string prefix = state_prefix(j);
+    if (!f.exists(prefix + "psi")) {
+      throw InputError(where + " holds no state of population " + std::to_string(j) + " ('" +
+                       prefix + "psi')");
     }
+    read_solver_state(f, *solvers_[j], prefix);
   }
   const auto sig = f.read_double("record/signals");
   const std::size_t E = electrodes_.size();
@@ -317,12 +433,19 @@ void Simulation::resume(const std::filesystem::path& path, const std::string& fi
                                  sig.data.begin() + static_cast<std::ptrdiff_t>((e + 1) * S));
   }
   record_.diagnostics = read_diagnostics_h5(f, "record/diagnostics");
+  for (std::size_t j = 0; j < record_.population_diagnostics.size(); ++j) {
+    record_.population_diagnostics[j] =
+        read_diagnostics_h5(f, "record/" + state_prefix(j) + "diagnostics");
+  }
   // The earlier run recorded its final state; keep that row only if the cadence has it too, so
   // an extended run's record equals an uninterrupted one's.
   const uint64_t every = params_.output.diag_every;
   if (!record_.diagnostics.empty() && record_.diagnostics.back().step == step && step != 0 &&
       (every == 0 || step % every != 0)) {
     record_.diagnostics.pop_back();
+    for (auto& rows : record_.population_diagnostics) {
+      if (!rows.empty()) rows.pop_back();
+    }
   }
   const auto snap_steps = f.read_double("record/snapshot_steps").data;
   record_.snapshot_steps.assign(snap_steps.begin(), snap_steps.end());

@@ -129,6 +129,7 @@ FieldSolver<Real>::FieldSolver(const Grid& grid, const ModelParams& model, doubl
   if (model.has_connectivity()) {
     connectivity_ = std::make_unique<Connectivity>(grid, model, precision == Precision::Mixed);
   }
+  if (model.has_dephasing()) dephasing_ = std::make_unique<Dephasing>(grid, model);
   if (solver == SolverKind::SplitStep) {
     if (!grid.all_periodic()) {
       throw InputError(
@@ -443,38 +444,97 @@ void FieldSolver<Real>::compute_nonlinear(Real* unl, bool connectivity) {
   } else {
     std::fill(unl, unl + grid_.size(), Real(0));
   }
-  if (connectivity && connectivity_) connectivity_->add_potential(psi, unl);
+  if (connectivity && connectivity_) {
+    const auto sources = density_sources();
+    connectivity_->add_potential(std::span<const DensitySource<Real>>(sources), unl);
+  }
+}
+
+template <typename Real>
+std::vector<DensitySource<Real>> FieldSolver<Real>::density_sources() const {
+  if (coupling_.empty()) return {DensitySource<Real>{psi_.data(), 1.0}};
+  std::vector<DensitySource<Real>> out;
+  for (const auto& [w, solver] : coupling_) {
+    if (w != 0.0) out.push_back({solver->psi_.data(), w});
+  }
+  return out;
+}
+
+template <typename Real>
+void FieldSolver<Real>::set_coupling(
+    std::vector<std::pair<double, const FieldSolverBase*>> sources) {
+  coupling_.clear();
+  for (const auto& [w, base] : sources) {
+    const auto* solver = dynamic_cast<const FieldSolver*>(base);
+    if (solver == nullptr || solver->grid_.describe() != grid_.describe()) {
+      throw InputError("coupled populations must share the grid and the precision");
+    }
+    coupling_.emplace_back(w, solver);
+  }
+  unl_valid_ = false;
+}
+
+template <typename Real>
+void FieldSolver<Real>::dephase(uint64_t step) {
+  if (!dephasing_) return;
+  // Gamma at the middle of the step; the phase variance over the step is 2 Gamma |dt_s|.
+  const double t_mid_s = (static_cast<double>(step) + 0.5) * dt_ * time_unit_s_;
+  const double variance = 2.0 * model_.dephasing_rate_at(t_mid_s) * std::abs(dt_ * time_unit_s_);
+  dephasing_->apply(psi_.data(), step, variance);
 }
 
 template <typename Real>
 void FieldSolver<Real>::step(uint64_t step) {
-  const double t0 = static_cast<double>(step) * dt_;
-  const double t1 = static_cast<double>(step + 1) * dt_;
-  const DenormalGuard ftz(kFlushDenormalsFor<Real>);  // serial parts and FFTW on this thread
-  PhaseFactors& pre = *pre_;
-  PhaseFactors& post = *post_;
-  const bool nonlinear = model_.nonlinear();
+  if (solver_ == SolverKind::Adi && !model_.nonlinear()) {
+    // Linear: both half phases fused into the kinetic passes.
+    const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+    prepare_phase(static_cast<double>(step) * dt_, *pre_);
+    prepare_phase(static_cast<double>(step + 1) * dt_, *post_);
+    adi_kinetic(*pre_, post_.get());
+    dephase(step);
+    return;
+  }
+  stage_potential();
+  stage_kinetic(step);
+  stage_update_potential();
+  stage_finish(step);
+}
+
+template <typename Real>
+void FieldSolver<Real>::stage_potential() {
   // Without absorption the second half phase of the previous step left rho unchanged (a
-  // unimodular factor), so the U it used is U(rho) for this step's first half: reuse it.
-  if (nonlinear && !unl_valid_) compute_nonlinear(unl_.data());
-  prepare_phase(t0, pre);
+  // unimodular factor; dephasing too), so the U it used is U(rho) for this step's first half:
+  // reuse it.
+  const DenormalGuard ftz(kFlushDenormalsFor<Real>);  // serial parts and FFTW on this thread
+  if (model_.nonlinear() && !unl_valid_) compute_nonlinear(unl_.data());
+}
+
+template <typename Real>
+void FieldSolver<Real>::stage_kinetic(uint64_t step) {
+  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+  prepare_phase(static_cast<double>(step) * dt_, *pre_);
   if (solver_ == SolverKind::Adi) {
-    if (!nonlinear) {
-      prepare_phase(t1, post);
-      adi_kinetic(pre, &post);
-      return;
-    }
-    adi_kinetic(pre, nullptr);
+    adi_kinetic(*pre_, nullptr);
   } else {
-    phase_pass(pre);
+    phase_pass(*pre_);
     spectral_kinetic();
   }
-  if (nonlinear) {
-    compute_nonlinear(unl_.data());
-    unl_valid_ = !model_.has_absorption();
-  }
-  prepare_phase(t1, post);
-  phase_pass(post);
+}
+
+template <typename Real>
+void FieldSolver<Real>::stage_update_potential() {
+  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+  if (!model_.nonlinear()) return;
+  compute_nonlinear(unl_.data());
+  unl_valid_ = !model_.has_absorption();
+}
+
+template <typename Real>
+void FieldSolver<Real>::stage_finish(uint64_t step) {
+  const DenormalGuard ftz(kFlushDenormalsFor<Real>);
+  prepare_phase(static_cast<double>(step + 1) * dt_, *post_);
+  phase_pass(*post_);
+  dephase(step);
 }
 
 template <typename Real>
@@ -562,7 +622,8 @@ Diagnostics FieldSolver<Real>::diagnostics(uint64_t step) {
   if (connectivity_) {
     // V_conn alone: evaluate it into a scratch potential (U_nl also holds lambda_Q Q).
     AlignedVector<Real> vconn(grid_.size(), Real(0));
-    connectivity_->add_potential(psi, vconn.data());
+    const auto sources = density_sources();
+    connectivity_->add_potential(std::span<const DensitySource<Real>>(sources), vconn.data());
     std::vector<double> slab(nr, 0.0);
 #pragma omp parallel
     {

@@ -259,7 +259,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"--set mqp.coupling=2", "time.dt"},  // explicit MQP unstable: S = 5.6
         BadConfig{"--set model.Dee=1", "model.Dee"},
         BadConfig{"--set initial.kind=\"box_modes\"", "initial.modes"},  // uniform state
-        BadConfig{"--set readout.electrodes=[3000,3000]", "readout.electrodes"}));
+        BadConfig{"--set readout.electrodes=[3000,3000]", "readout.electrodes"},
+        // Issue 20: decoherence, populations, schedules.
+        BadConfig{"--set decoherence.rate_hz=-1", "decoherence.rate_hz"},
+        BadConfig{"--set decoherence.length=-0.5", "decoherence.length"},
+        BadConfig{"--set state.decoherence=[1,0.3,0.05]", "state.decoherence"},
+        BadConfig{"--set state.schedule=wake,light@0.1,deep@0.2 --set state.transition_s=0.5",
+                  "state.schedule"},
+        BadConfig{"--set populations.names=exc", "populations.names"},
+        BadConfig{"--set populations.names=exc,exc", "populations.names"},
+        BadConfig{"--set 'populations.names=exc,in h'", "populations.names"},
+        BadConfig{"--set populations.D=[0.3,0.3]", "populations.D"},  // no names
+        BadConfig{"--set populations.names=exc,inh --set populations.D=[0.3]", "populations.D"},
+        BadConfig{"--set populations.names=exc,inh --set populations.coupling=[1,0,0]",
+                  "populations.coupling"},
+        BadConfig{"--set populations.names=exc,inh --set populations.harmonic_omega=[1,2,3]",
+                  "populations.harmonic_omega"},
+        BadConfig{"--set populations.names=exc,inh --set "
+                  "populations.initial_center=[9,0,0,0,0,0]",
+                  "populations.initial_center"}));
 
 TEST(FieldCli, EveryPresetResolvesAndHelpExplainsTheModel) {
   for (const char* preset : {"demo", "linear", "seed", "test"}) {

@@ -45,6 +45,9 @@ enum class Stream : uint32_t {
   FluxSampling = 9,
   /// time-shift surrogates of phase-amplitude coupling: step = surrogate index, entity = 0
   EegPacSurrogates = 10,
+  /// dephasing kicks of the neural field: step = time step, entity = (population << 40) | node
+  /// of the noise lattice (field/dephasing.hpp)
+  FieldDephasing = 11,
   /// QLIF layers: stream SnnLayer0 + 1024 * block + layer (block 0: spike uniforms, block 1:
   /// membrane noise, block 1 + k: measurement shot k), step = t >> 2 (one call serves four
   /// steps), entity = (b << 32) | neuron; see snn/population.hpp.

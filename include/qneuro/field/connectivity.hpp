@@ -18,7 +18,9 @@
 #pragma once
 
 #include <cstddef>
+#include <complex>
 #include <cstdint>
+#include <span>
 #include <memory>
 #include <vector>
 
@@ -26,6 +28,13 @@
 #include "qneuro/field/params.hpp"
 
 namespace qneuro::field {
+
+/// One density feeding a connectivity potential: weight * |psi|^2 (populations.coupling).
+template <typename Real>
+struct DensitySource {
+  const std::complex<Real>* psi = nullptr;
+  double weight = 1.0;
+};
 
 class Connectivity {
  public:
@@ -36,7 +45,14 @@ class Connectivity {
 
   /// out[p] += V_conn[rho](p) for every node, where rho = |psi|^2. Parallel over r-slices.
   template <typename Real>
-  void add_potential(const std::complex<Real>* psi, Real* out) const;
+  void add_potential(const std::complex<Real>* psi, Real* out) const {
+    const DensitySource<Real> self{psi, 1.0};
+    add_potential(std::span<const DensitySource<Real>>(&self, 1), out);
+  }
+  /// out[p] += V_conn[sum_k w_k |psi_k|^2](p): the potential of a weighted sum of populations'
+  /// densities (V_conn is linear in the density, so one convolution serves every source).
+  template <typename Real>
+  void add_potential(std::span<const DensitySource<Real>> sources, Real* out) const;
 
   /// g * E per site (row-major [ny][nx]), as used (after half rounding in mixed mode).
   [[nodiscard]] std::vector<double> weights() const;

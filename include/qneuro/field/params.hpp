@@ -60,20 +60,38 @@ namespace qneuro::field {
 
 using qneuro::to_string;
 
-/// Brain states and their absorption factors alpha (DESIGN.md §3).
+/// Brain states and what each does to the field (docs/field.md, "Brain states"):
+///   alpha        absorption factor of the sponge layers, W_abs = alpha W0 sum s^2 (the
+///                prototype's code table: damps sleep most)
+///   decoherence  factor of the dephasing rate, Gamma = decoherence * Gamma0 (the prototype's
+///                text: wakefulness disrupts coherence, deep sleep keeps it)
 struct BrainState {
   std::string name;
   double alpha = 0.0;
+  double decoherence = 0.0;
 };
-/// wake 0.0, light 0.3, deep 0.8, rem 0.2.
+/// wake (alpha 0.0, decoherence 1.0), light (0.3, 0.3), deep (0.8, 0.05), rem (0.2, 0.6).
 const std::vector<BrainState>& brain_states();
 
-/// One entry of the schedule: from `start_s` (seconds) on, the state `state` (alpha); the change
-/// from the previous entry is a smoothstep over `transition_s`.
+/// One entry of the schedule: from `start_s` (seconds) on, the state `state` (alpha,
+/// decoherence); the change from the previous entry is a smoothstep over `transition_s`.
 struct ScheduleEntry {
   std::string state;
   double alpha = 0.0;
   double start_s = 0.0;
+  double decoherence = 0.0;
+};
+
+/// One neural population of a multi-population run (`populations.*`): its own psi_j with its
+/// own D, harmonic trap, initial packet centre and readout weight. Population j's connectivity
+/// potential is V_j = V_conn[sum_k W_jk rho_k] (W = `populations.coupling`, row-major P x P).
+struct PopulationParams {
+  std::string name;
+  double D = 0.3;
+  std::array<double, 3> harmonic_omega{0.0, 0.0, 0.0};
+  std::array<double, 3> initial_center{0.0, 0.0, 0.0};
+  double readout = 1.0;          ///< weight c_j of rho_j in the electrodes' density
+  std::vector<double> coupling;  ///< row j of W: W_jk for k = 0..P-1
 };
 
 struct ModelParams {
@@ -107,6 +125,14 @@ struct ModelParams {
   double sponge_w0 = 10.0;
   double sponge_width = 0.1;  ///< fraction of each axis length, at each end
 
+  // Dephasing (a stochastic potential): per step, psi <- exp(-i phi) psi with phi a Gaussian
+  // field of variance 2 Gamma(t) dt_s, Gamma = decoherence(t) * dephasing_rate_hz, correlated
+  // over dephasing_length (0 = independent per node). Coherence decays as exp(-int Gamma dt_s).
+  double dephasing_rate_hz = 0.0;  ///< Gamma0 in 1/s (0 = off)
+  double dephasing_length = 0.0;   ///< correlation length in grid length units (0 = white)
+  uint32_t dephasing_seed = 1;
+  uint32_t population = 0;  ///< index of this psi among the run's populations (noise entity)
+
   // Stimulus: A exp(-|x - c|^2 / (2 w^2)) sin(2 pi f t_s) for t_s in [t0, t1) seconds.
   double stim_amplitude = 0.0;
   std::array<double, 3> stim_center{0.0, 0.0, 0.0};
@@ -124,8 +150,11 @@ struct ModelParams {
   [[nodiscard]] bool has_connectivity() const { return conn_beta != 0.0; }
   [[nodiscard]] bool nonlinear() const { return has_mqp() || has_connectivity(); }
   [[nodiscard]] bool has_absorption() const;
+  [[nodiscard]] bool has_dephasing() const;
   /// alpha(t) at time t_s seconds.
   [[nodiscard]] double alpha_at(double t_s) const;
+  /// Gamma(t) = decoherence(t) * dephasing_rate_hz at time t_s seconds (1/s).
+  [[nodiscard]] double dephasing_rate_at(double t_s) const;
 };
 
 struct TimeParams {
@@ -176,6 +205,17 @@ struct FieldParams {
   OutputParams output;
   Precision precision = Precision::Double;
   SolverKind solver = SolverKind::Adi;
+  /// Empty: one population (the model above). Otherwise P >= 2 populations sharing the model's
+  /// other terms (MQP, connectivity network, states, dephasing, stimulus) and the grid.
+  std::vector<PopulationParams> populations;
+
+  [[nodiscard]] std::size_t population_count() const {
+    return populations.empty() ? 1 : populations.size();
+  }
+  /// The model of population j (D, trap and index replaced; the model itself when P = 1).
+  [[nodiscard]] ModelParams population_model(std::size_t j) const;
+  /// The initial state parameters of population j (centre replaced; noise seed + j).
+  [[nodiscard]] InitialParams population_initial(std::size_t j) const;
 
   /// Steps per readout sample, k = 1 / (fs dt time_unit_s) (validated to be an integer).
   [[nodiscard]] uint64_t steps_per_sample() const;

@@ -10,6 +10,13 @@
 // did. EEG samples are taken at steps 0, k, 2k, ... < steps (ceil(steps / k) samples,
 // t_j = j / fs).
 //
+// Several populations (params.populations, P >= 2): one solver per population. With connectivity
+// they are coupled (population j's V_conn reads sum_k W_jk rho_k) and step together stage by
+// stage (FieldSolverBase::stage_*); without it each steps alone. The electrodes read the density
+// sum_j c_j rho_j (c_j = populations.readout), snapshots hold sum_j rho_j, and the diagnostics
+// row is the system's: norm = mean of the populations' norms (each is normalised to 1), energies
+// summed, positions norm-weighted; each population's own rows are kept too.
+//
 // Health: after each diagnostics evaluation the run stops (status Stopped, with a message) if the
 // state is not finite, or if the norm drifts: |norm - 1| > tolerance without absorption, or a
 // norm increase beyond the tolerance with it. EEG samples that are not finite stop it too.
@@ -46,7 +53,11 @@ struct FieldRecord {
   std::vector<Diagnostics> diagnostics;
   std::vector<int64_t> snapshot_slices;  ///< r indices
   std::vector<uint64_t> snapshot_steps;
-  std::vector<float> snapshots;  ///< [snapshot][slice][ny][nx], |psi|^2
+  std::vector<float> snapshots;  ///< [snapshot][slice][ny][nx], sum_j |psi_j|^2
+  /// Multi-population runs only: names and each population's diagnostics rows
+  /// ([population][row], at the steps of `diagnostics`).
+  std::vector<std::string> population_names;
+  std::vector<std::vector<Diagnostics>> population_diagnostics;
 
   [[nodiscard]] std::size_t n_samples() const {
     return signals_uv.empty() ? 0 : signals_uv.front().size();
@@ -91,7 +102,9 @@ class Simulation {
   [[nodiscard]] FieldRecord release_record() { return std::exchange(record_, FieldRecord{}); }
   [[nodiscard]] const std::string& stop_reason() const { return stop_reason_; }
   [[nodiscard]] const FieldParams& params() const { return params_; }
-  [[nodiscard]] FieldSolverBase& solver() { return *solver_; }
+  /// The solver of population j (0: the only one of a single-population run).
+  [[nodiscard]] FieldSolverBase& solver(std::size_t j = 0) { return *solvers_.at(j); }
+  [[nodiscard]] std::size_t population_count() const { return solvers_.size(); }
   [[nodiscard]] const Electrodes& electrodes() const { return electrodes_; }
   /// Wall seconds spent in solver steps during run() (this process only).
   [[nodiscard]] double stepping_seconds() const { return stepping_seconds_; }
@@ -106,13 +119,16 @@ class Simulation {
   void record_snapshot();
 
   FieldParams params_;
-  std::unique_ptr<FieldSolverBase> solver_;
+  void advance();  ///< one step of every population
+  [[nodiscard]] Diagnostics system_diagnostics();  ///< records population rows too
+
+  std::vector<std::unique_ptr<FieldSolverBase>> solvers_;
   Electrodes electrodes_;
   FieldRecord record_;
   uint64_t step_ = 0;
   double last_norm_ = 1.0;
   std::string stop_reason_;
-  std::vector<double> column_;
+  std::vector<double> column_, population_column_;
   double stepping_seconds_ = 0.0;
   uint64_t steps_done_here_ = 0;
 };

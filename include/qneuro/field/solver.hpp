@@ -11,6 +11,10 @@
 //                                                                "splitstep", the exact spectral
 //                                                                propagator by 3-D FFT)
 //   3. half phase  psi <- exp(-i dt U(t_{n+1}, rho*) / 2D) psi  with rho* after step 2.
+//   4. dephasing   psi <- exp(-i phi_n) psi                     (only with decoherence.rate_hz
+//                                                                > 0: dephasing.hpp)
+// A run of several populations interleaves these stages across its solvers (stage_*), because
+// each population's U reads every population's density at the same time level.
 // U is evaluated from the current density before each half phase. Without absorption the second
 // half phase leaves rho unchanged (|exp(-i theta)| = 1), so the U it used is reused for the next
 // step's first half (one evaluation per step instead of two); that cache is part of checkpoints,
@@ -38,12 +42,14 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "qneuro/core/aligned.hpp"
 #include "qneuro/core/fft.hpp"
 #include "qneuro/field/cayley.hpp"
 #include "qneuro/field/connectivity.hpp"
+#include "qneuro/field/dephasing.hpp"
 #include "qneuro/field/params.hpp"
 
 namespace qneuro::field {
@@ -80,8 +86,18 @@ class FieldSolverBase {
   /// the next step reuses it instead of re-evaluating U from the state.
   [[nodiscard]] virtual std::span<const std::byte> raw_potential_cache() const = 0;
   virtual void set_raw_potential_cache(std::span<const std::byte> bytes) = 0;
-  /// Advances from t = step * dt to (step + 1) * dt.
+  /// Advances from t = step * dt to (step + 1) * dt (the four stages below, in order).
   virtual void step(uint64_t step) = 0;
+  /// The stages of step() for multi-population runs: every solver completes a stage before any
+  /// starts the next. (1) U of the current state unless cached; (2) first half phase and
+  /// kinetic step; (3) U of the new state; (4) second half phase and dephasing.
+  virtual void stage_potential() = 0;
+  virtual void stage_kinetic(uint64_t step) = 0;
+  virtual void stage_update_potential() = 0;
+  virtual void stage_finish(uint64_t step) = 0;
+  /// Population coupling: the connectivity potential becomes V_conn[sum_k w_k |psi_k|^2] over
+  /// these solvers (same grid and precision; may include this one). Empty: V_conn[|psi|^2].
+  virtual void set_coupling(std::vector<std::pair<double, const FieldSolverBase*>> sources) = 0;
   [[nodiscard]] virtual Diagnostics diagnostics(uint64_t step) = 0;
   /// rho weighted along r and summed: out[iy * nx + ix] = sum_r w(r) |psi|^2 hr.
   virtual void column_density(std::span<const double> w_r, std::vector<double>& out) const = 0;
@@ -108,6 +124,11 @@ class FieldSolver final : public FieldSolverBase {
   [[nodiscard]] std::span<const std::byte> raw_potential_cache() const override;
   void set_raw_potential_cache(std::span<const std::byte> bytes) override;
   void step(uint64_t step) override;
+  void stage_potential() override;
+  void stage_kinetic(uint64_t step) override;
+  void stage_update_potential() override;
+  void stage_finish(uint64_t step) override;
+  void set_coupling(std::vector<std::pair<double, const FieldSolverBase*>> sources) override;
   [[nodiscard]] Diagnostics diagnostics(uint64_t step) override;
   void column_density(std::span<const double> w_r, std::vector<double>& out) const override;
   void slice_density(std::size_t ir, std::span<float> out) const override;
@@ -123,6 +144,9 @@ class FieldSolver final : public FieldSolverBase {
   /// U_nl = V_conn + lambda_Q Q of the current state into `out` (and |psi| into amp_);
   /// without `connectivity` only the MQP part (diagnostics evaluate V_conn on their own).
   void compute_nonlinear(Real* out, bool connectivity = true);
+  /// The densities V_conn is evaluated from (this state alone, or the coupled populations).
+  [[nodiscard]] std::vector<DensitySource<Real>> density_sources() const;
+  void dephase(uint64_t step);
 
   Grid grid_;
   ModelParams model_;
@@ -137,6 +161,8 @@ class FieldSolver final : public FieldSolverBase {
   bool unl_valid_ = false;   // unl_ holds U(rho) of the current state (reused by step())
   AlignedVector<Real> amp_;  // |psi| scratch for Q
   std::unique_ptr<Connectivity> connectivity_;
+  std::vector<std::pair<double, const FieldSolver*>> coupling_;  // (W_jk, solver k)
+  std::unique_ptr<Dephasing> dephasing_;
   // Separable static profiles (model units): harmonic V per axis, sponge s^2 per axis,
   // stimulus Gaussian per axis.
   std::array<std::vector<double>, 3> v_axis_, sponge_axis_, stim_axis_;

@@ -59,6 +59,11 @@ ADDED_TOML_KEYS = {
     "pac.phase_centers_hz": [4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0],
     "pac.phase_width_hz": 2.0, "pac.seed": 1, "pac.surrogates": 200,
     "spectrum.method": "welch", "spectrum.mt_bandwidth_hz": 0.0,
+    # field, issue 20: decoherence, per-state tables, populations
+    "decoherence.rate_hz": 0.0, "decoherence.length": 0.0, "decoherence.seed": 1,
+    "state.alpha": [0.0, 0.3, 0.8, 0.2], "state.decoherence": [1.0, 0.3, 0.05, 0.6],
+    "populations.names": [], "populations.D": [], "populations.harmonic_omega": [],
+    "populations.initial_center": [], "populations.readout": [], "populations.coupling": [],
 }
 
 

@@ -79,6 +79,78 @@ TEST(FieldConfig, ScheduleIsSmoothBetweenStates) {
   EXPECT_EQ(m.alpha_at(1.5), 0.8);
   EXPECT_EQ(m.alpha_at(9.0), 0.8);
   EXPECT_TRUE(m.has_absorption());
+  EXPECT_FALSE(m.has_dephasing());  // decoherence.rate_hz = 0 by default
+}
+
+// Issue 20: the text's brain states. Dephasing is strongest in wake, weakest in deep sleep; the
+// absorption keeps the prototype's code table; both tables can be overridden per state.
+TEST(FieldConfig, DephasingRateFollowsTheStates) {
+  const FieldParams p = params_from_config(
+      resolve("demo", {"state.schedule=wake,light@1,deep@2,rem@3", "state.transition_s=0.5",
+                       "decoherence.rate_hz=10"}));
+  const ModelParams& m = p.model;
+  EXPECT_TRUE(m.has_dephasing());
+  EXPECT_DOUBLE_EQ(m.dephasing_rate_at(0.5), 10.0);  // wake: factor 1
+  EXPECT_DOUBLE_EQ(m.dephasing_rate_at(1.75), 3.0);  // light: 0.3
+  EXPECT_DOUBLE_EQ(m.dephasing_rate_at(2.75), 0.5);  // deep: 0.05
+  EXPECT_DOUBLE_EQ(m.dephasing_rate_at(3.75), 6.0);  // rem: 0.6
+  EXPECT_NEAR(m.dephasing_rate_at(1.25), 6.5, 1e-12);  // halfway from wake to light
+  EXPECT_EQ(m.alpha_at(2.75), 0.8);
+  const FieldParams q = params_from_config(
+      resolve("demo", {"state.schedule=wake,deep@1", "decoherence.rate_hz=2",
+                       "state.decoherence=[1, 0.5, 0.25, 0.75]", "state.alpha=[0, 0, 0, 0]"}));
+  EXPECT_DOUBLE_EQ(q.model.dephasing_rate_at(5.0), 0.5);
+  EXPECT_FALSE(q.model.has_absorption());
+}
+
+TEST(FieldConfig, OverlappingScheduleChangesAreRefused) {
+  // The change to light lasts until 1.5 s; deep may start then, not before.
+  EXPECT_NO_THROW((void)params_from_config(
+      resolve("demo", {"state.schedule=wake,light@1,deep@1.5", "state.transition_s=0.5"})));
+  try {
+    (void)params_from_config(
+        resolve("demo", {"state.schedule=wake,light@1,deep@1.2", "state.transition_s=0.5"}));
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'state.schedule'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("overlaps"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FieldConfig, PopulationsTakeOneEntryEachOrNone) {
+  const FieldParams one = params_from_config(resolve("demo"));
+  EXPECT_EQ(one.population_count(), 1u);
+  const FieldParams p = params_from_config(resolve(
+      "demo", {"populations.names=exc,inh", "populations.D=[0.3, 0.4]",
+               "populations.readout=[1.0, -0.5]", "populations.coupling=[1, -0.8, 0.6, 0]",
+               "populations.initial_center=[0.3, 0, 0.2, -0.3, 0, -0.2]"}));
+  ASSERT_EQ(p.population_count(), 2u);
+  EXPECT_EQ(p.populations[1].name, "inh");
+  EXPECT_EQ(p.populations[1].D, 0.4);
+  EXPECT_EQ(p.populations[1].readout, -0.5);
+  EXPECT_EQ(p.populations[0].coupling, (std::vector<double>{1.0, -0.8}));
+  EXPECT_EQ(p.populations[1].coupling, (std::vector<double>{0.6, 0.0}));
+  EXPECT_EQ(p.population_model(1).D, 0.4);
+  EXPECT_EQ(p.population_model(1).harmonic_omega, p.model.harmonic_omega);  // inherited
+  EXPECT_EQ(p.population_initial(1).center, (std::array<double, 3>{-0.3, 0.0, -0.2}));
+  EXPECT_EQ(p.population_initial(1).seed, p.initial.seed + 1);
+  // Defaults: identity coupling, readout 1.
+  const FieldParams d = params_from_config(resolve("demo", {"populations.names=a,b,c"}));
+  EXPECT_EQ(d.populations[2].coupling, (std::vector<double>{0.0, 0.0, 1.0}));
+  EXPECT_EQ(d.populations[0].readout, 1.0);
+  // A coupling matrix of the wrong size names the key and the size it needs.
+  try {
+    (void)params_from_config(
+        resolve("demo", {"populations.names=exc,inh", "populations.coupling=[1, 0, 0]"}));
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'populations.coupling'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("need 4"), std::string::npos) << e.what();
+  }
+  // The trap check runs per population (D = 1e-4 does not resolve the ground state).
+  EXPECT_THROW((void)params_from_config(resolve(
+                   "demo", {"populations.names=exc,inh", "populations.D=[0.3, 0.0001]"})),
+               ConfigError);
 }
 
 }  // namespace
