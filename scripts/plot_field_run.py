@@ -27,7 +27,8 @@ def main(run_dir: Path, prefix: str) -> None:
         signals = np.asarray(f["signals"])
         names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["channels"][()]]
         positions = np.asarray(f["electrodes/positions"])
-        diag = {k: np.asarray(f["diagnostics"][k]) for k in f["diagnostics"].keys()}
+        diag = {k: np.asarray(v) for k, v in f["diagnostics"].items()
+                if isinstance(v, h5py.Dataset)}  # not the populations' groups
     t = np.arange(signals.shape[1]) / fs
 
     # 1. Eight electrodes, offset, in uV.

@@ -163,6 +163,7 @@ void Simulation::start() {
   }
   step_ = 0;
   last_norm_ = 1.0;
+  last_population_norms_.assign(record_.population_diagnostics.size(), 1.0);
 }
 
 void Simulation::advance() {
@@ -229,15 +230,20 @@ bool Simulation::record_diagnostics() {
   // Every population's norm is held to the rule (the mean could hide two drifting apart).
   for (std::size_t j = 0; j < record_.population_diagnostics.size(); ++j) {
     const Diagnostics& pd = record_.population_diagnostics[j].back();
-    if (!norm_ok(pd.norm, pd.finite, at + " in population '" + record_.population_names[j] + "'"))
+    if (!norm_ok(pd.norm, pd.finite, at + " in population '" + record_.population_names[j] + "'",
+                 last_population_norms_[j])) {
       return false;
+    }
   }
-  if (!norm_ok(d.norm, d.finite, at)) return false;
+  if (!norm_ok(d.norm, d.finite, at, last_norm_)) return false;
   last_norm_ = d.norm;
+  for (std::size_t j = 0; j < last_population_norms_.size(); ++j) {
+    last_population_norms_[j] = record_.population_diagnostics[j].back().norm;
+  }
   return true;
 }
 
-bool Simulation::norm_ok(double norm, bool finite, const std::string& where) {
+bool Simulation::norm_ok(double norm, bool finite, const std::string& where, double last) {
   const double tol = params_.output.norm_tolerance;
   const std::string at = " at step " + std::to_string(step_) + where;
   if (!finite || !std::isfinite(norm)) {
@@ -252,8 +258,8 @@ bool Simulation::norm_ok(double norm, bool finite, const std::string& where) {
                    "time.dt or the nonlinear couplings";
     return false;
   }
-  if (params_.model.has_absorption() && norm > last_norm_ * (1.0 + tol)) {
-    stop_reason_ = "the norm grew from " + strings::format_number(last_norm_) + " to " +
+  if (params_.model.has_absorption() && norm > last * (1.0 + tol)) {
+    stop_reason_ = "the norm grew from " + strings::format_number(last) + " to " +
                    strings::format_number(norm) + at + " although absorption only removes density";
     return false;
   }
@@ -262,7 +268,8 @@ bool Simulation::norm_ok(double norm, bool finite, const std::string& where) {
 
 bool Simulation::healthy() {
   double mean = 0.0;
-  for (const auto& solver : solvers_) {
+  for (std::size_t j = 0; j < solvers_.size(); ++j) {
+    const FieldSolverBase* solver = solvers_[j].get();
     const auto bytes = solver->raw_state();
     double sum = 0.0;
     if (solver->bytes_per_element() == 16) {
@@ -275,12 +282,16 @@ bool Simulation::healthy() {
       }
     }
     if (solvers_.size() > 1 &&
-        !norm_ok(sum * params_.grid.dV(), true, " (found before writing a checkpoint)")) {
+        !norm_ok(sum * params_.grid.dV(), true,
+                 " (found before writing a checkpoint) in population '" +
+                     record_.population_names[j] + "'",
+                 last_population_norms_[j])) {
       return false;
     }
     mean += sum / static_cast<double>(solvers_.size());
   }
-  return norm_ok(mean * params_.grid.dV(), true, " (found before writing a checkpoint)");
+  return norm_ok(mean * params_.grid.dV(), true, " (found before writing a checkpoint)",
+                 last_norm_);
 }
 
 void Simulation::record_snapshot() {
@@ -368,6 +379,10 @@ void Simulation::write_checkpoint(const std::filesystem::path& path,
     f.set_attr("/", "grid", params_.grid.describe());
     f.set_attr("/", "fingerprint", fingerprint);
     f.set_attr("/", "last_norm", last_norm_);
+    if (!last_population_norms_.empty()) {
+      f.write("record/population_last_norms", std::span<const double>(last_population_norms_),
+              {last_population_norms_.size()});
+    }
     for (std::size_t j = 0; j < solvers_.size(); ++j) {
       write_solver_state(f, *solvers_[j], state_prefix(j), params_.grid);
     }
@@ -451,6 +466,15 @@ void Simulation::resume(const std::filesystem::path& path, const std::string& fi
   record_.snapshot_steps.assign(snap_steps.begin(), snap_steps.end());
   record_.snapshots = f.read_float("record/snapshots").data;
   last_norm_ = f.attr_double("/", "last_norm");
+  last_population_norms_.assign(solvers_.size() > 1 ? solvers_.size() : 0, last_norm_);
+  if (f.exists("record/population_last_norms")) {
+    const auto norms = f.read_double("record/population_last_norms").data;
+    if (norms.size() != last_population_norms_.size()) {
+      throw InputError(where + " holds " + std::to_string(norms.size()) +
+                       " population norms, the run has " + std::to_string(solvers_.size()));
+    }
+    last_population_norms_ = norms;
+  }
   step_ = step;
 }
 

@@ -305,5 +305,62 @@ TEST(FieldCli, SnapshotsAreStoredForTheChosenSlices) {
   EXPECT_GT(total, 0.0);
 }
 
+// Issue 20: configs/sleep-cycle.toml runs (on a small grid: the shipped size takes minutes) and
+// scripts/sleep_cycle_report.py analyses it per state with `qneuro analyze`: one entry per
+// scheduled state, windows [start + settle, next start), values in their ranges. The two
+// populations, the dephasing schedule and the report are exercised end to end.
+TEST(FieldCli, SleepCycleConfigRunsAndIsReportedPerState) {
+  TempDir dir;
+  auto read_json = [](const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return nlohmann::json::parse(in);
+  };
+  const std::string config = quote_path(std::filesystem::path(QNEURO_SOURCE_DIR) / "configs" /
+                                        "sleep-cycle.toml");
+  const auto r = run_qneuro(
+      "field -q --config " + config +
+      " --set grid.n=[16,16,8] --set 'readout.electrodes=[[-0.3,0],[-0.1,0],[0.1,0],[0.3,0]]'"
+      " --set 'state.schedule=[\"wake\",\"light@5\",\"deep@10\",\"rem@15\",\"wake@20\"]'"
+      " --set state.transition_s=0.5 --set time.steps=25600 --set output.checkpoint_every=0"
+      " --out " + quote_path(dir / "run"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto summary = read_json(dir / "run" / "summary.json");
+  ASSERT_EQ(summary["field"]["populations"].size(), 2u);
+  EXPECT_EQ(summary["field"]["populations"][1]["name"], "inh");
+  EXPECT_NEAR(summary["field"]["populations"][1]["final_norm"].get<double>(), 1.0, 1e-6);
+  EXPECT_EQ(summary["field"]["decoherence"]["rate_hz"], 8.0);
+  const auto report = run_command(
+      std::string(QNEURO_PYTHON) + " " +
+      quote_path(std::filesystem::path(QNEURO_SOURCE_DIR) / "scripts" / "sleep_cycle_report.py") +
+      " " + quote_path(QNEURO_CLI) + " " + quote_path(dir / "run") + " " +
+      quote_path(dir / "report") + " --settle 1 --near 0.21 --far 0.55");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  const auto j = read_json(dir / "report.json");
+  ASSERT_EQ(j["states"].size(), 5u);
+  const char* names[] = {"wake", "light", "deep", "rem", "wake"};
+  for (std::size_t i = 0; i < 5; ++i) {
+    const auto& s = j["states"][i];
+    EXPECT_EQ(s["state"], names[i]);
+    EXPECT_DOUBLE_EQ(s["window_s"][0].get<double>(), 5.0 * double(i) + 1.0);
+    EXPECT_DOUBLE_EQ(s["window_s"][1].get<double>(), 5.0 * double(i) + 5.0);
+    double total = 0.0;
+    for (const auto& [band, v] : s["relative_power"].items()) total += v.get<double>();
+    EXPECT_GT(total, 0.5);
+    EXPECT_LE(total, 1.0 + 1e-9);
+    for (const char* kind : {"pli", "wpli"}) {
+      for (const char* pairs : {"near", "distant"}) {
+        const double v = s[kind]["alpha"][pairs].get<double>();
+        EXPECT_GE(v, 0.0);
+        EXPECT_LE(v, 1.0);
+      }
+    }
+    EXPECT_GE(s["pac"]["max_mean_mi"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(j["pairs"]["near"], 3);     // neighbours 0.2 apart
+  EXPECT_EQ(j["pairs"]["distant"], 1);  // the outer pair, 0.6 apart
+  EXPECT_TRUE(std::filesystem::exists(dir / "report-timeline.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "report-states.png"));
+}
+
 }  // namespace
 }  // namespace qneuro

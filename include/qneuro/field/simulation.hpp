@@ -114,8 +114,9 @@ class Simulation {
   void record_sample();
   bool record_diagnostics();  ///< false if the run must stop
   bool healthy();             ///< finite state and norm within tolerance (sets stop_reason_)
-  /// The one norm rule: finite, |norm - 1| <= tol without absorption, no growth with it.
-  bool norm_ok(double norm, bool finite, const std::string& where);
+  /// The one norm rule: finite, |norm - 1| <= tol without absorption, no growth beyond `last`
+  /// (the norm at the previous check) with it.
+  bool norm_ok(double norm, bool finite, const std::string& where, double last);
   void record_snapshot();
 
   FieldParams params_;
@@ -127,6 +128,7 @@ class Simulation {
   FieldRecord record_;
   uint64_t step_ = 0;
   double last_norm_ = 1.0;
+  std::vector<double> last_population_norms_;  // each population's, with several
   std::string stop_reason_;
   std::vector<double> column_, population_column_;
   double stepping_seconds_ = 0.0;

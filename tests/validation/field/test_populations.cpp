@@ -152,6 +152,33 @@ TEST(Populations, CouplingChangesThePopulations) {
   }
 }
 
+// Regression: with absorption, each population's norm was checked against the previous *mean*
+// norm, so a population kept away from the sponges (norm ~1) "grew" past a decaying mean and the
+// run stopped (found in the sleep-cycle sweep with state.w0 = 10).
+TEST(Populations, AbsorptionHealthCheckFollowsEachPopulation) {
+  FieldParams p = two_populations(small_run(), {1.0, 0.0, 0.0, 1.0});
+  p.model.schedule = {{"deep", 0.8, 0.0, 0.05}};
+  p.model.sponge_w0 = 200.0;
+  p.grid.axes[2] = Axis{16, 0.1, Boundary::Neumann};
+  p.model.sponge_width = 0.1;  // the outer 0.19 of each end of x and y, 0.16 of r
+  p.initial.width = {0.12, 0.12, 0.12};
+  p.populations[0].initial_center = {0.0, 0.0, 0.0};     // in the middle: hardly absorbed
+  p.populations[1].initial_center = {0.85, -0.85, 0.0};  // in the sponge layers
+  p.populations[1].harmonic_omega = {0.0, 0.0, 0.0};
+  p.output.diag_every = 8;
+  p.output.checkpoint_every = 16;
+  Simulation sim(p);
+  sim.start();
+  Simulation::Callbacks cb;
+  cb.checkpoint = [](uint64_t) {};  // run the pre-checkpoint health check too
+  ASSERT_EQ(sim.run(cb), RunStatus::Completed) << sim.stop_reason();
+  const auto& rows = sim.record().population_diagnostics;
+  std::printf("POPULATIONS absorbed: exc norm %.4f, inh norm %.4f\n", rows[0].back().norm,
+              rows[1].back().norm);
+  EXPECT_GT(rows[0].back().norm, 0.99);
+  EXPECT_LT(rows[1].back().norm, 0.9);
+}
+
 TEST(Populations, ThreadCountDoesNotChangeACoupledRun) {
   FieldParams p = two_populations(small_run(), {1.0, -0.7, 0.5, 0.8});
   p.model.dephasing_rate_hz = 3.0;
