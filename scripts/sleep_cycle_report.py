@@ -3,7 +3,7 @@
 experiment configs/sleep-cycle.toml, reported in docs/results.md).
 
 Usage: /usr/bin/python3 scripts/sleep_cycle_report.py QNEURO RUN_DIR OUT_PREFIX [--settle S]
-       [--near D] [--far D]
+       [--near D] [--far D] [--schedule "wake,light@10,..."]
 
 QNEURO is the qneuro executable. For every entry of the run's state.schedule the script cuts the
 EEG (RUN_DIR/eeg.h5) to the window [start + S, next start) (S = --settle, default 2 s: the
@@ -17,6 +17,8 @@ the windowed PLI/wPLI (4 s windows, 1 s steps). It then averages:
     and "distant" pairs (at least FAR apart), per band,
   - the PAC modulation index and its surrogate z-score (max over the comodulogram, mean over
     electrodes).
+--schedule cuts the windows (and labels them) by another schedule than the run's own: a control
+run (e.g. constant wake) analysed in the windows of the experiment it controls.
 Writes OUT_PREFIX.json (the numbers), OUT_PREFIX-timeline.png (schedule, band power and
 near/distant PLI over time, norm and energy) and OUT_PREFIX-states.png (per-state bars).
 Needs Debian's python3-matplotlib, python3-h5py, python3-numpy.
@@ -81,6 +83,7 @@ def main():
     ap.add_argument("--settle", type=float, default=2.0)
     ap.add_argument("--near", type=float, default=NEAR, help="max distance of near pairs")
     ap.add_argument("--far", type=float, default=FAR, help="min distance of distant pairs")
+    ap.add_argument("--schedule", help="windows from this schedule instead of the run's")
     a = ap.parse_args()
     cfg = tomllib.loads((a.run_dir / "config.resolved.toml").read_text())
     with h5py.File(a.run_dir / "eeg.h5", "r") as f:
@@ -91,7 +94,8 @@ def main():
         diag = {k: np.asarray(v) for k, v in f["diagnostics"].items() if isinstance(v, h5py.Dataset)}
     duration = signals.shape[1] / fs
     schedule = []
-    for entry in cfg["state"]["schedule"]:
+    entries = a.schedule.split(",") if a.schedule else cfg["state"]["schedule"]
+    for entry in entries:
         state, _, at = entry.partition("@")
         schedule.append((state.strip(), float(at) if at else 0.0))
     near, far = pair_masks(positions, a.near, a.far)
@@ -144,7 +148,8 @@ def main():
         ct_t = np.asarray(f["connectivity_over_time/times_s"])
         ct_pli = np.asarray(f["connectivity_over_time/pli"])  # [B, W, C, C]
 
-    result = {"run": str(a.run_dir), "settle_s": a.settle, "near_max": a.near,
+    result = {"run": str(a.run_dir), "settle_s": a.settle,
+              "schedule": cfg["state"]["schedule"], "windows_from": a.schedule or "the run", "near_max": a.near,
               "distant_min": a.far,
               "pairs": {"near": int(near.sum()), "distant": int(far.sum())},
               "decoherence": cfg.get("decoherence", {}), "absorption_w0": cfg["state"]["w0"],
@@ -197,7 +202,7 @@ def main():
     plt.close(fig)
 
     # Figure 2: per-state bars.
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
     labels = [f"{s['index']}:{s['state']}" for s in states]
     x = np.arange(len(states))
     ax = axes[0]
@@ -221,6 +226,11 @@ def main():
     ax.set_ylim(0, 1)
     ax.legend(fontsize=6)
     ax = axes[2]
+    ax.bar(x, [s["total_power_uv2"] for s in states], color="grey")
+    ax.set_yscale("log")
+    ax.set_xticks(x, labels, rotation=30, fontsize=8)
+    ax.set_title("total power (µV², mean over electrodes)")
+    ax = axes[3]
     ax.bar(x, [s["pac"]["max_mean_mi"] for s in states])
     for k, s in enumerate(states):
         ax.text(k, s["pac"]["max_mean_mi"], f"z={s['pac']['mean_z_at_max']:.1f}", ha="center",

@@ -27,7 +27,10 @@ class FieldResult:
         electrodes: labels (E). positions: (E, 2) electrode (x, y), model length units.
         diagnostics: dict of arrays per diagnostics row: step, t_s, norm, energy, e_kinetic,
             e_external, e_connectivity, e_mqp, max_abs_q, min_amplitude, clamped,
-            mean_position (n, 3).
+            mean_position (n, 3). With several populations (populations.names) these are
+            the system's rows (norm: the mean of the populations' norms; energies summed).
+        population_diagnostics: {population name: its own diagnostics dict} (empty for one
+            population).
         snapshots: (K, slices, ny, nx) float32 densities |ψ|²; snapshot_steps (K);
             snapshot_slices (slices) r indices.
         analysis: AnalysisResult of the EEG (None when too short).
@@ -42,6 +45,8 @@ class FieldResult:
         self.electrodes: list[str] = list(d["electrodes"])
         self.positions: np.ndarray = d["positions"]
         self.diagnostics: dict[str, np.ndarray] = dict(d["diagnostics"])
+        self.population_diagnostics: dict[str, dict[str, np.ndarray]] = {
+            name: dict(rows) for name, rows in d["population_diagnostics"].items()}
         self.snapshots: np.ndarray = d["snapshots"]
         self.snapshot_steps: np.ndarray = d["snapshot_steps"]
         self.snapshot_slices: np.ndarray = d["snapshot_slices"]

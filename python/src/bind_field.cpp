@@ -54,6 +54,12 @@ py::dict result_to_python(field::FieldRunResult& r, const std::string& config_to
   d["positions"] = to_numpy(std::move(pos), {static_cast<py::ssize_t>(rec.positions.size()), 2});
   d["eeg"] = rows_to_numpy(rec.signals_uv);
   d["diagnostics"] = diagnostics_to_python(rec.diagnostics);
+  py::dict populations;  // several populations only: name -> that population's rows
+  for (std::size_t j = 0; j < rec.population_names.size(); ++j) {
+    populations[py::str(rec.population_names[j])] =
+        diagnostics_to_python(rec.population_diagnostics[j]);
+  }
+  d["population_diagnostics"] = populations;
   const auto K = static_cast<py::ssize_t>(rec.snapshot_steps.size());
   const auto S = static_cast<py::ssize_t>(rec.snapshot_slices.size());
   const auto& grid = r.params.grid;

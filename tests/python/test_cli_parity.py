@@ -33,6 +33,29 @@ def test_field_eeg_identical_to_cli(tmp_path):
     assert r.positions.shape == (len(r.electrodes), 2)
 
 
+def test_field_populations_identical_to_cli(tmp_path):
+    """Issue 20: two coupled populations with dephasing, through Python and the CLI."""
+    sets = {"populations.names": "[\"exc\", \"inh\"]", "populations.readout": "[1.0, -0.5]",
+            "populations.coupling": "[1.0, -0.6, 0.6, 1.0]", "decoherence.rate_hz": "5.0",
+            "decoherence.length": "0.2"}
+    args = []
+    for k, v in sets.items():
+        args += ["--set", f"{k}={v}"]
+    run_cli("field", "--preset", "test", "--out", str(tmp_path / "cli"), "-q",
+            "--set", "time.steps=128", *args)
+    r = qneuro.field.simulate(preset="test", out=tmp_path / "py", steps=128, progress=False,
+                              populations__names=["exc", "inh"],
+                              populations__readout=[1.0, -0.5],
+                              populations__coupling=[1.0, -0.6, 0.6, 1.0],
+                              decoherence__rate_hz=5.0, decoherence__length=0.2)
+    assert sorted(r.population_diagnostics) == ["exc", "inh"]
+    with h5py.File(tmp_path / "cli" / "eeg.h5") as f:
+        np.testing.assert_array_equal(r.eeg, f["signals"][:])
+        np.testing.assert_array_equal(r.population_diagnostics["inh"]["energy"],
+                                      f["diagnostics/populations/inh/energy"][:])
+    np.testing.assert_allclose(r.population_diagnostics["exc"]["norm"], 1.0, atol=1e-9)
+
+
 def test_field_resume_continues_bit_identically(tmp_path):
     whole = qneuro.field.simulate(preset="test", steps=256, progress=False)
     first = qneuro.field.simulate(preset="test", steps=128, out=tmp_path / "run",
