@@ -49,6 +49,11 @@ std::string state_prefix(std::size_t j) {
   return j == 0 ? std::string() : "populations/" + std::to_string(j) + "/";
 }
 
+/// Population j's own diagnostics rows in a checkpoint (record/diagnostics holds the system's).
+std::string population_diagnostics_group(std::size_t j) {
+  return "record/populations/" + std::to_string(j) + "/diagnostics";
+}
+
 void write_solver_state(io::H5File& f, const FieldSolverBase& solver, const std::string& prefix,
                         const Grid& grid) {
   const auto bytes = solver.raw_state();
@@ -392,7 +397,7 @@ void Simulation::write_checkpoint(const std::filesystem::path& path,
             {record_.signals_uv.size(), record_.n_samples()});
     write_diagnostics_h5(f, "record/diagnostics", record_.diagnostics);
     for (std::size_t j = 0; j < record_.population_diagnostics.size(); ++j) {
-      write_diagnostics_h5(f, "record/" + state_prefix(j) + "diagnostics",
+      write_diagnostics_h5(f, population_diagnostics_group(j),
                            record_.population_diagnostics[j]);
     }
     std::vector<int64_t> steps(record_.snapshot_steps.begin(), record_.snapshot_steps.end());
@@ -450,7 +455,7 @@ void Simulation::resume(const std::filesystem::path& path, const std::string& fi
   record_.diagnostics = read_diagnostics_h5(f, "record/diagnostics");
   for (std::size_t j = 0; j < record_.population_diagnostics.size(); ++j) {
     record_.population_diagnostics[j] =
-        read_diagnostics_h5(f, "record/" + state_prefix(j) + "diagnostics");
+        read_diagnostics_h5(f, population_diagnostics_group(j));
   }
   // The earlier run recorded its final state; keep that row only if the cadence has it too, so
   // an extended run's record equals an uninterrupted one's.
