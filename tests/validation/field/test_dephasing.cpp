@@ -49,7 +49,8 @@ Cd mean_amplitude(const State& psi) {
 }
 
 TEST(Dephasing, CoherentAmplitudeDecaysAtTheAnalyticRate) {
-  const Grid g = periodic_box();
+  const Grid g = make_grid(Axis{48, 0.1, Boundary::Periodic}, Axis{48, 0.1, Boundary::Periodic},
+                           Axis{16, 0.1, Boundary::Periodic});
   const double rate = 5.0, dt = 1.0 / 512.0;
   const ModelParams m = dephasing_model(rate, 0.0);
   auto solver = make_solver(g, m, dt, 1.0, SolverKind::Adi, Precision::Double);
@@ -58,16 +59,17 @@ TEST(Dephasing, CoherentAmplitudeDecaysAtTheAnalyticRate) {
   State psi = uniform_state(g);
   for (std::size_t ix = 0; ix < g.nx(); ++ix) {
     for (std::size_t i = 0; i < g.ny() * g.nr(); ++i) {
-      psi[i * g.nx() + ix] +=
-          0.5 * psi[0] * std::polar(1.0, 2.0 * std::numbers::pi * 3.0 * double(ix) / double(g.nx()));
+      psi[i * g.nx() + ix] += 0.5 * psi[0] *
+                              std::polar(1.0, 2.0 * std::numbers::pi * 3.0 * double(ix) /
+                                                  double(g.nx()));
     }
   }
   solver->set_state(psi);
   const Cd c0 = mean_amplitude(psi);
   double worst = 0.0;
-  for (uint64_t n = 0; n < 160; ++n) {
+  for (uint64_t n = 0; n < 96; ++n) {
     solver->step(n);
-    if ((n + 1) % 32 == 0) {
+    if ((n + 1) % 16 == 0) {
       const double t = double(n + 1) * dt;
       const double measured = std::abs(mean_amplitude(solver->state())) / std::abs(c0);
       const double expected = std::exp(-rate * t);
@@ -76,11 +78,13 @@ TEST(Dephasing, CoherentAmplitudeDecaysAtTheAnalyticRate) {
       worst = std::max(worst, std::abs(measured - expected) / expected);
     }
   }
-  // One realisation of N = 16384 independent kicks per step: the relative sampling error of
-  // |c0| after n steps is about sqrt(n (1 - e^{-s^2}) / (2N)) ~ 0.7 %; allow 3 %.
-  EXPECT_LT(worst, 0.03);
-  // The rate really acts: after 160 steps exp(-Gamma t) = 0.21.
-  EXPECT_LT(std::abs(mean_amplitude(solver->state())) / std::abs(c0), 0.25);
+  // Sampling error of one realisation: step n adds to c0 a term of variance
+  // s^2 <|psi|^2> / N (s^2 = 2 Gamma dt, N = 36864 independent kicks), so the relative error
+  // of |c0(t)| has variance about sum_n s^2 (<|psi|^2> / |c0(0)|^2) e^{2 Gamma t_n} / (2N):
+  // 1.0 % at Gamma t = 0.94 (<|psi|^2> = 1.25 |c0(0)|^2 with the wave). Allow 4 %.
+  EXPECT_LT(worst, 0.04);
+  // The rate really acts: after 96 steps exp(-Gamma t) = 0.39.
+  EXPECT_LT(std::abs(mean_amplitude(solver->state())) / std::abs(c0), 0.45);
 }
 
 TEST(Dephasing, CorrelatedNoiseDecaysAtTheSameRate) {
