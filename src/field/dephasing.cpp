@@ -20,8 +20,10 @@ Dephasing::Dephasing(const Grid& grid, const ModelParams& model)
     i1_[a].assign(n, 0);
     w0_[a].assign(n, 1.0);
     w1_[a].assign(n, 0.0);
-    const auto m = static_cast<std::size_t>(
-        std::max<long>(1, std::lround(ax.length() / model.dephasing_length)));
+    // At most one lattice interval per cell (a finer lattice would only cost memory;
+    // field_config refuses 0 < l < h).
+    const auto m = std::min(n, static_cast<std::size_t>(std::max<double>(
+                                   1.0, std::round(ax.length() / model.dephasing_length))));
     const bool periodic = ax.bc == Boundary::Periodic;
     if (n == 1 || (periodic && m == 1)) {
       nodes_[a] = 1;  // one value along this axis

@@ -504,6 +504,17 @@ FieldParams params_from_config(const config::Config& cfg, uint64_t available) {
       }
     }
   }
+  if (m.dephasing_length > 0.0) {
+    for (int a = 0; a < 3; ++a) {
+      const Axis& ax = p.grid.axes[a];
+      if (ax.n > 1 && m.dephasing_length < ax.h) {
+        cfg.fail("decoherence.length",
+                 "= " + strings::format_number(m.dephasing_length) + " is below the cell width " +
+                     strings::format_number(ax.h) + " along " + axis_name[a] +
+                     ": use 0 for independent kicks per node, or a length of at least one cell");
+      }
+    }
+  }
   // The MQP is applied explicitly inside the phase step, and Q = -kappa D^2 lap(a)/a behaves like
   // an extra kinetic term on the amplitude: the split scheme is stable only while
   //   S = dt |lambda_Q| kappa D sum_a 4 gamma_a / h_a^2 <= 1

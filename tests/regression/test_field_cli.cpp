@@ -263,6 +263,7 @@ INSTANTIATE_TEST_SUITE_P(
         // Issue 20: decoherence, populations, schedules.
         BadConfig{"--set decoherence.rate_hz=-1", "decoherence.rate_hz"},
         BadConfig{"--set decoherence.length=-0.5", "decoherence.length"},
+        BadConfig{"--set decoherence.length=1e-9", "decoherence.length"},  // finer than a cell
         BadConfig{"--set state.decoherence=[1,0.3,0.05]", "state.decoherence"},
         BadConfig{"--set state.schedule=wake,light@0.1,deep@0.2 --set state.transition_s=0.5",
                   "state.schedule"},
