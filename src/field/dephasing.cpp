@@ -80,17 +80,25 @@ void Dephasing::slice_noise(std::size_t ir, const std::vector<double>& lattice,
   }
 }
 
+void Dephasing::slice_xi(uint64_t step, std::size_t ir, const std::vector<double>& lattice,
+                         double* out) const {
+  if (!white_) {
+    slice_noise(ir, lattice, out);
+    return;
+  }
+  const rng::Philox rng(seed_, rng::Stream::FieldDephasing);
+  const std::size_t plane = grid_.plane(), base = ir * plane;
+  for (std::size_t i = 0; i < plane; ++i) {
+    out[i] = rng.normal_pair(step, entity_base_ + base + i).first;
+  }
+}
+
 void Dephasing::noise(uint64_t step, std::vector<double>& xi) const {
   const std::size_t plane = grid_.plane(), nr = grid_.nr();
   xi.resize(grid_.size());
-  if (white_) {
-    const rng::Philox rng(seed_, rng::Stream::FieldDephasing);
-    for (std::size_t p = 0; p < xi.size(); ++p) xi[p] = rng.normal_pair(step, entity_base_ + p).first;
-    return;
-  }
   std::vector<double> lattice;
-  lattice_values(step, lattice);
-  for (std::size_t ir = 0; ir < nr; ++ir) slice_noise(ir, lattice, xi.data() + ir * plane);
+  if (!white_) lattice_values(step, lattice);
+  for (std::size_t ir = 0; ir < nr; ++ir) slice_xi(step, ir, lattice, xi.data() + ir * plane);
 }
 
 template <typename Real>
@@ -100,21 +108,13 @@ void Dephasing::apply(std::complex<Real>* psi, uint64_t step, double variance) c
   const std::size_t plane = grid_.plane(), nr = grid_.nr();
   std::vector<double> lattice;
   if (!white_) lattice_values(step, lattice);
-  const rng::Philox rng(seed_, rng::Stream::FieldDephasing);
 #pragma omp parallel
   {
     std::vector<double> xi(plane);
 #pragma omp for schedule(static)
     for (std::size_t ir = 0; ir < nr; ++ir) {
-      const std::size_t base = ir * plane;
-      if (white_) {
-        for (std::size_t i = 0; i < plane; ++i) {
-          xi[i] = rng.normal_pair(step, entity_base_ + base + i).first;
-        }
-      } else {
-        slice_noise(ir, lattice, xi.data());
-      }
-      std::complex<Real>* slice = psi + base;
+      slice_xi(step, ir, lattice, xi.data());
+      std::complex<Real>* slice = psi + ir * plane;
       for (std::size_t i = 0; i < plane; ++i) {
         const double phi = s * xi[i];
         const std::complex<double> z(slice[i]);

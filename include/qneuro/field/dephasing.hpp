@@ -55,6 +55,9 @@ class Dephasing {
   /// xi at the nodes of r-slice ir into `out` (nx * ny values), from the lattice values.
   void slice_noise(std::size_t ir, const std::vector<double>& lattice, double* out) const;
   void lattice_values(uint64_t step, std::vector<double>& out) const;
+  /// xi_n on r-slice ir: drawn per node (white) or interpolated from `lattice`.
+  void slice_xi(uint64_t step, std::size_t ir, const std::vector<double>& lattice,
+                double* out) const;
 
   Grid grid_;
   bool white_ = true;
